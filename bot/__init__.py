@@ -1,0 +1,1 @@
+"""Booth Samvad: the application package (configuration, CLI, scheduler and the domain)."""

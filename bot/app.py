@@ -1,0 +1,86 @@
+"""build_application(settings): the python-telegram-bot Application with every handler and job."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, ContextTypes
+from telegram.request import BaseRequest
+
+from bot import jobs
+from bot.config import Settings
+from bot.db import SessionFactory
+from bot.i18n import translate
+from handlers import registration, report, summary
+from handlers.common import Services, language_for
+
+log = logging.getLogger(__name__)
+
+MENU = ("start", "help", "summary", "language", "cancel", "privacy")
+REPORT_TIMEOUT_SECONDS = 3 * 3600
+
+
+def utc_now() -> datetime:
+    """The real clock, in UTC."""
+    return datetime.now(UTC)
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure (no message texts, no tokens) and tell the person to try again."""
+    log.error("update handling failed: %s", type(context.error).__name__, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+        text = translate(language_for(context, None), "error.generic")
+        if update.callback_query:
+            await update.callback_query.answer(text, show_alert=True)
+        else:
+            await update.effective_chat.send_message(html.escape(text), parse_mode=ParseMode.HTML)
+
+
+async def set_command_menu(app: Application) -> None:  # type: ignore[type-arg]
+    """The command menu in Hindi (default) and English."""
+    for language in ("hi", "en"):
+        commands = [BotCommand(name, translate(language, f"menu.{name}")) for name in MENU]
+        await app.bot.set_my_commands(commands, language_code=language)
+    await app.bot.set_my_commands([BotCommand(n, translate("hi", f"menu.{n}")) for n in MENU])
+
+
+def build_application(
+    settings: Settings,
+    sessions: SessionFactory,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    update_processor: BaseUpdateProcessor | None = None,
+    with_jobs: bool = True,
+) -> Application:  # type: ignore[type-arg]
+    """The bot: handlers, rate limiter, error handler and (unless `with_jobs` is off) the daily jobs."""
+    if not settings.telegram.token:
+        raise ValueError("telegram.token is not set")
+    builder = (Application.builder().token(settings.telegram.token).base_url(settings.telegram.base_url)
+               .rate_limiter(AIORateLimiter(max_retries=3)))
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    if update_processor is not None:
+        builder = builder.concurrent_updates(update_processor)
+    svc = Services(settings=settings, sessions=sessions, clock=clock)
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        await set_command_menu(app)
+        if with_jobs:
+            jobs.schedule(app, svc)
+
+    app = builder.post_init(post_init).build()
+    app.bot_data["services"] = svc
+    registration.register_handlers(app)
+    report.register_handlers(app, timeout_seconds=REPORT_TIMEOUT_SECONDS)
+    summary.register_handlers(app)
+    app.add_error_handler(_on_error)
+    return app

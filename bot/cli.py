@@ -1,0 +1,260 @@
+"""`samvad`: the command line. Each command reads the settings, opens its own unit of work and calls the
+same domain functions the bot and the scheduler use."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+from telegram import Update
+
+from bot.app import build_application, utc_now
+from bot.config import ConfigError, Settings, load_settings
+from bot.db import SessionFactory, make_engine, make_session_factory, session_scope, upgrade_to_head
+from bot.delivery import push_day
+from bot.exports import export_calls, record_export, write_calls
+from bot.i18n import translate
+from bot.logs import configure_logging
+from bot.roster import (
+    RosterInvalid,
+    describe_error,
+    read_table,
+    validate_and_import_booths,
+    validate_and_import_office_bearers,
+)
+from bot.summaries import render_summary, summarise
+from handlers.push import TelegramChannel
+
+log = logging.getLogger(__name__)
+
+
+class Context:
+    """What every command gets: the validated settings and the language to speak."""
+
+    def __init__(self, settings: Settings, language: str) -> None:
+        self.settings = settings
+        self.language = language
+
+    def say(self, key: str, /, **params: object) -> None:
+        """Print a catalog text."""
+        click.echo(translate(self.language, key, **params))
+
+    def today(self) -> date:
+        """Today in the configured timezone."""
+        return utc_now().astimezone(self.settings.outreach.zone).date()
+
+    def with_database(self, work: Callable[[SessionFactory], Coroutine[Any, Any, Any]]) -> Any:
+        """Migrate the database, then run `work` with a session factory and dispose of the engine."""
+        url = self.settings.database.url
+        upgrade_to_head(url)
+
+        async def run() -> Any:
+            engine = make_engine(url)
+            try:
+                return await work(make_session_factory(engine))
+            finally:
+                await engine.dispose()
+
+        return asyncio.run(run())
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group()
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="TOML settings file (default: $SAMVAD_CONFIG, else ./config.toml).")
+@click.option("--lang", type=click.Choice(["hi", "en"]), default=None,
+              help="Language of the output (default: outreach.default_language).")
+@click.option("-v", "--verbose", is_flag=True, help="Log debugging detail.")
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None, lang: str | None, verbose: bool) -> None:
+    """Booth Samvad: daily booth outreach on Telegram."""
+    configure_logging(logging.DEBUG if verbose else logging.INFO)
+    try:
+        settings = load_settings(config_file)
+    except ConfigError as exc:
+        click.echo(f"config error: {exc}", err=True)
+        sys.exit(2)
+    ctx.obj = Context(settings, lang or settings.outreach.default_language)
+
+
+@main.command()
+@pass_context
+def migrate(ctx: Context) -> None:
+    """Bring the database to the newest schema."""
+    upgrade_to_head(ctx.settings.database.url)
+    ctx.say("cli.migrated")
+
+
+@main.group(name="import")
+def import_group() -> None:
+    """Load roster files (CSV or XLSX)."""
+
+
+def _import(ctx: Context, path: Path, dry_run: bool, importer: Callable[..., Any]) -> None:
+    try:
+        table = read_table(path)
+    except RosterInvalid as exc:
+        _report_invalid(ctx, exc)
+    with click.progressbar(length=len(table.rows), label=translate(ctx.language, "cli.import.progress"),
+                           file=sys.stderr) as bar:
+        done = {"rows": 0}
+
+        def progress(rows_done: int, total: int) -> None:
+            bar.update(rows_done - done["rows"])
+            done["rows"] = rows_done
+
+        async def work(sessions: SessionFactory) -> Any:
+            async with session_scope(sessions) as session:
+                return await importer(session, table, dry_run=dry_run, progress=progress, now=utc_now())
+
+        try:
+            report = ctx.with_database(work)
+        except RosterInvalid as exc:
+            _report_invalid(ctx, exc)
+    ctx.say("cli.import.dry_run" if dry_run else "cli.import.done", summary=report.describe(ctx.language))
+
+
+def _report_invalid(ctx: Context, error: RosterInvalid) -> None:
+    for row_error in error.errors:
+        click.echo(describe_error(row_error, ctx.language), err=True)
+    click.echo(translate(ctx.language, "cli.import.rejected", count=len(error.errors)), err=True)
+    sys.exit(1)
+
+
+@import_group.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+@pass_context
+def booths(ctx: Context, file: Path, dry_run: bool) -> None:
+    """Import booths and their presidents."""
+    _import(ctx, file, dry_run, validate_and_import_booths)
+
+
+@import_group.command(name="office-bearers")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+@pass_context
+def office_bearers(ctx: Context, file: Path, dry_run: bool) -> None:
+    """Import office-bearers, district in-charges, secretaries and admins."""
+    _import(ctx, file, dry_run, validate_and_import_office_bearers)
+
+
+@main.command()
+@pass_context
+def run(ctx: Context) -> None:
+    """Run the bot (polling or webhook) with its scheduler; without a token, run the demo."""
+    settings = ctx.settings
+    if not settings.telegram.token:
+        ctx.say("cli.run.no_token")
+        from bot.demo import run_demo
+
+        asyncio.run(run_demo(ctx.language))
+        return
+    upgrade_to_head(settings.database.url)
+    engine = make_engine(settings.database.url)
+    app = build_application(settings, make_session_factory(engine))
+    tg = settings.telegram
+    if tg.mode == "webhook":
+        app.run_webhook(listen=tg.webhook_listen, port=tg.webhook_port, url_path="telegram",
+                        webhook_url=tg.webhook_url, secret_token=tg.webhook_secret,
+                        allowed_updates=Update.ALL_TYPES)
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+@main.command()
+@click.option("--date", "day_text", default=None, help="The day to push (YYYY-MM-DD); default today.")
+@pass_context
+def push(ctx: Context, day_text: str | None) -> None:
+    """Assign and deliver a day's contacts now (nothing is sent twice)."""
+    settings = ctx.settings
+    if not settings.telegram.token:
+        ctx.say("cli.push.no_token")
+        sys.exit(2)
+    day = _day(day_text) or ctx.today()
+
+    async def work(sessions: SessionFactory) -> Any:
+        app = build_application(settings, sessions, with_jobs=False)
+        async with app:
+            channel = TelegramChannel(app.bot, settings.outreach.default_language)
+            return await push_day(sessions, channel, day=day, clock=utc_now,
+                                  contacts_per_day=settings.outreach.contacts_per_day,
+                                  focus_lok_sabha=settings.outreach.focus_lok_sabha)
+
+    stats = ctx.with_database(work)
+    ctx.say("cli.push.done", day=day.isoformat(), sent=stats.sent, unreachable=stats.unreachable,
+            failed=stats.failed, retry=stats.retry_later)
+
+
+@main.group(name="export")
+def export_group() -> None:
+    """Write data out for review."""
+
+
+@export_group.command(name="calls")
+@click.option("--from", "start_text", default=None, help="First day (YYYY-MM-DD); default 30 days ago.")
+@click.option("--to", "end_text", default=None, help="Last day (YYYY-MM-DD); default today.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.csv or FILE.xlsx")
+@pass_context
+def export_calls_command(ctx: Context, start_text: str | None, end_text: str | None, output: Path) -> None:
+    """One row per assigned call: who, whom, delivery, outcome, needs, notes."""
+    end = _day(end_text) or ctx.today()
+    start = _day(start_text) or end - timedelta(days=29)
+    if output.suffix.lower() not in (".csv", ".xlsx"):
+        raise click.BadParameter(translate(ctx.language, "cli.export.format"), param_hint="--output")
+
+    async def work(sessions: SessionFactory) -> int:
+        async with session_scope(sessions) as session:
+            rows = await export_calls(session, start=start, end=end, timezone=ctx.settings.outreach.zone)
+            write_calls(output, rows, ctx.language)
+            await record_export(session, actor_id=None, actor_label="cli", period=(start, end), scope="all",
+                                rows=len(rows), now=utc_now())
+            return len(rows)
+
+    count = ctx.with_database(work)
+    ctx.say("cli.export.done", rows=count, path=str(output))
+
+
+@main.command()
+@click.option("--date", "day_text", default=None, help="The day (YYYY-MM-DD); default today.")
+@click.option("--week", is_flag=True, help="The seven days ending on that day.")
+@pass_context
+def report(ctx: Context, day_text: str | None, week: bool) -> None:
+    """Print the organisation secretary's summary."""
+    end = _day(day_text) or ctx.today()
+    start = end - timedelta(days=6) if week else end
+
+    async def work(sessions: SessionFactory) -> str:
+        async with session_scope(sessions) as session:
+            return render_summary(await summarise(session, start=start, end=end), ctx.language, html=False)
+
+    click.echo(ctx.with_database(work))
+
+
+@main.command()
+@pass_context
+def demo(ctx: Context) -> None:
+    """A throw-away demonstration: synthetic roster, the bot against a local Telegram emulator, a day's loop."""
+    from bot.demo import run_demo
+
+    asyncio.run(run_demo(ctx.language))
+
+

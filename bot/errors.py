@@ -1,0 +1,55 @@
+"""Domain errors: small exceptions that carry a catalog key, turned into a reply by the handlers."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Something the user asked for cannot be done; `key` names the catalog text that says why."""
+
+    key = "error.generic"
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(self.key)
+        self.params = params
+
+
+class UnknownNumber(DomainError):
+    """The shared phone number is not on the office-bearer roster."""
+
+    key = "register.unknown_number"
+
+
+class NotOwnContact(DomainError):
+    """Someone shared another person's contact instead of their own."""
+
+    key = "register.not_own_contact"
+
+
+class NotRegistered(DomainError):
+    """The sender has not registered (or was deactivated)."""
+
+    key = "register.needed"
+
+
+class NotAllowed(DomainError):
+    """The sender's role does not allow this."""
+
+    key = "access.denied"
+
+
+class NotYourAssignment(DomainError):
+    """A button for a call that belongs to someone else (or does not exist)."""
+
+    key = "report.not_yours"
+
+
+class ReportWindowClosed(DomainError):
+    """The call was assigned too long ago to be reported now."""
+
+    key = "report.too_old"
+
+
+class AlreadyReported(DomainError):
+    """The call already has a final report (talked, or wrong number)."""
+
+    key = "report.already_final"

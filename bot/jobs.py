@@ -1,0 +1,62 @@
+"""Scheduled work: the morning push, the retry of unsent messages, the evening reminder.
+
+Thin wrappers: each job reads the clock, opens its own units of work and calls the domain.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time
+
+from telegram.ext import Application, ContextTypes
+
+from bot.delivery import deliver_pending, push_day, send_reminders
+from handlers.common import Services, services
+from handlers.push import TelegramChannel
+
+log = logging.getLogger(__name__)
+RETRY_EVERY_SECONDS = 600
+
+
+def _channel(context: ContextTypes.DEFAULT_TYPE) -> TelegramChannel:
+    return TelegramChannel(context.bot, services(context).settings.outreach.default_language)
+
+
+async def morning_push(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Assign and deliver today's contacts (a repeat sends nothing twice)."""
+    svc = services(context)
+    out = svc.settings.outreach
+    await push_day(svc.sessions, _channel(context), day=svc.today(), clock=svc.clock,
+                   contacts_per_day=out.contacts_per_day, focus_lok_sabha=out.focus_lok_sabha)
+
+
+async def retry_pending(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """After push time, send again whatever a temporary failure left pending today."""
+    svc = services(context)
+    if _after(svc, svc.settings.outreach.push_time):
+        await deliver_pending(svc.sessions, _channel(context), day=svc.today(), clock=svc.clock)
+
+
+async def evening_reminder(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remind those with calls still unreported today."""
+    svc = services(context)
+    sent = await send_reminders(svc.sessions, _channel(context), day=svc.today(), clock=svc.clock)
+    log.info("evening reminder sent to %d office-bearers", sent)
+
+
+def _after(svc: Services, moment: time) -> bool:
+    local: datetime = svc.clock().astimezone(svc.settings.outreach.zone)
+    return local.time() >= moment
+
+
+def schedule(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
+    """Put the daily jobs on the application's JobQueue, and catch up a push missed this morning."""
+    out = svc.settings.outreach
+    queue = app.job_queue
+    assert queue is not None, "python-telegram-bot[job-queue] is required"
+    queue.run_daily(morning_push, out.push_time.replace(tzinfo=out.zone), name="morning_push")
+    queue.run_daily(evening_reminder, out.reminder_time.replace(tzinfo=out.zone), name="evening_reminder")
+    queue.run_repeating(retry_pending, interval=RETRY_EVERY_SECONDS, first=RETRY_EVERY_SECONDS,
+                        name="retry_pending")
+    if _after(svc, out.push_time):
+        queue.run_once(morning_push, when=0, name="catch_up_push")

@@ -1,0 +1,63 @@
+"""Office-bearers as users of the bot: registration by phone number, identity and language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.errors import NotOwnContact, UnknownNumber
+from bot.phones import InvalidPhone, normalise_mobile
+from models import AuditEntry, OfficeBearer
+
+
+async def register(session: AsyncSession, *, telegram_user_id: int, contact_user_id: int | None,
+                   phone: str, now: datetime) -> OfficeBearer:
+    """Link a Telegram account to the office-bearer whose roster phone it shared.
+
+    Only the sender's own contact counts; an unknown or inactive number is refused. Registering again
+    clears an earlier "unreachable" mark, since the person has evidently started the bot.
+    """
+    if contact_user_id != telegram_user_id:
+        raise NotOwnContact()
+    try:
+        e164 = normalise_mobile(phone)
+    except InvalidPhone:
+        raise UnknownNumber() from None
+    person = (await session.execute(
+        select(OfficeBearer).where(OfficeBearer.phone == e164, OfficeBearer.active))).scalar_one_or_none()
+    if person is None:
+        raise UnknownNumber()
+    await session.execute(update(OfficeBearer).where(
+        OfficeBearer.telegram_user_id == telegram_user_id, OfficeBearer.id != person.id)
+        .values(telegram_user_id=None))
+    person.telegram_user_id = telegram_user_id
+    person.registered_at = person.registered_at or now
+    person.unreachable_since = None
+    person.unreachable_reason = None
+    session.add(AuditEntry(at=now, actor_id=person.id, actor_label="telegram", action="registered",
+                           subject=f"office_bearer:{person.id}"))
+    await session.flush()
+    return person
+
+
+async def find_user(session: AsyncSession, telegram_user_id: int) -> OfficeBearer | None:
+    """The active, registered office-bearer behind a Telegram account, with their districts loaded."""
+    return (await session.execute(
+        select(OfficeBearer).options(selectinload(OfficeBearer.districts))
+        .where(OfficeBearer.telegram_user_id == telegram_user_id, OfficeBearer.active))).scalar_one_or_none()
+
+
+async def mark_reachable(session: AsyncSession, person: OfficeBearer) -> None:
+    """Forget an earlier delivery failure: the person is talking to the bot again."""
+    person.unreachable_since = None
+    person.unreachable_reason = None
+    await session.flush()
+
+
+async def set_language(session: AsyncSession, person: OfficeBearer, language: str) -> None:
+    """Remember the language a person chose for everything the bot says to them."""
+    person.language = language
+    await session.flush()

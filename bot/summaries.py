@@ -1,0 +1,506 @@
+"""Progress views for the organisation secretary and district in-charges: who was reached, who reported,
+what the calls found, and what the booths need.
+
+Every figure is computed by the database with joins and GROUP BY over the period's assignments, so a
+summary costs a handful of aggregate queries however many calls were made. An assignment's outcome is its
+latest call report (by `reported_at`, ties broken by the higher id). Who may see which districts is the
+caller's business: this module only takes `district_ids`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+from html import escape as escape_html
+from itertools import groupby
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, Label, Subquery, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.i18n import catalog, translate
+from models import (
+    AssemblySeat,
+    Assignment,
+    Booth,
+    CallReport,
+    Delivery,
+    DeliveryStatus,
+    District,
+    Need,
+    NeedCategory,
+    NeedStatus,
+    OfficeBearer,
+    OfficeBearerDistrict,
+    Outcome,
+    Region,
+    Role,
+    Strength,
+    Wellbeing,
+)
+
+TELEGRAM_TEXT_LIMIT = 4096
+"""The most characters one Telegram message may hold."""
+
+MAX_LIST_ENTRIES = 15
+"""The most entries a list shows in a Telegram summary; fewer are shown when the text would not fit."""
+
+LABEL_PREFIXES: dict[type[enum.Enum], str] = {
+    NeedCategory: "need",
+    NeedStatus: "need_status",
+    Outcome: "outcome",
+    Role: "role",
+    Strength: "strength",
+    Wellbeing: "wellbeing",
+    DeliveryStatus: "delivery_status",
+}
+"""The catalog prefix of each enum's labels: `Outcome.talked` is labelled by the key `outcome.talked`."""
+
+Item = TypeVar("Item")
+
+
+def enum_label(language: str, value: enum.Enum) -> str:
+    """The catalog label of an enum value (outcome, need category, role, strength...) in `language`."""
+    return translate(language, f"{LABEL_PREFIXES[type(value)]}.{value.value}")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How the calls of some area went; outcome fields are named after `Outcome` values."""
+
+    assigned: int = 0
+    delivered: int = 0
+    unreachable: int = 0
+    reported: int = 0
+    pending: int = 0
+    talked: int = 0
+    no_answer: int = 0
+    switched_off: int = 0
+    wrong_number: int = 0
+    call_back: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        """Field-by-field sum, to roll districts up into regions and totals."""
+        return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    def outcome(self, outcome: Outcome) -> int:
+        """How many calls ended (by their latest report) with `outcome`."""
+        return int(getattr(self, outcome.value))
+
+    @property
+    def not_answered(self) -> int:
+        """Calls that rang out or found the phone switched off."""
+        return self.no_answer + self.switched_off
+
+    @property
+    def reported_percent(self) -> int | None:
+        """Share of delivered calls that have been reported, in whole percent (None if nothing delivered)."""
+        if not self.delivered:
+            return None
+        return round(100 * (self.delivered - self.pending) / self.delivered)
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    """The counts of one region (क्षेत्र)."""
+
+    name: str
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class DistrictRow:
+    """The counts of one district (जिला), with the region it lies in."""
+
+    name: str
+    region: str
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class UnreportedCaller:
+    """An office-bearer whose delivered calls are not all reported."""
+
+    name: str
+    role: Role
+    districts: tuple[str, ...]
+    region: str | None
+    unreported: int
+
+
+@dataclass(frozen=True)
+class UnreachableCaller:
+    """An office-bearer whose morning message could not be delivered, for how many days, and why."""
+
+    name: str
+    role: Role
+    reason: str | None
+    days: int
+
+
+@dataclass(frozen=True)
+class WeakBoothHeard:
+    """A call that found the party weak in a booth, with the needs the booth raised on it."""
+
+    booth_no: int
+    booth_name: str
+    assembly_no: int
+    assembly: str
+    district: str
+    day: date
+    needs: tuple[NeedCategory, ...]
+
+
+@dataclass(frozen=True)
+class NeedTally:
+    """Needs of one category raised in the period, and how many are not yet resolved."""
+
+    category: NeedCategory
+    raised: int
+    still_open: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Progress over the days `start`..`end` (inclusive) in the districts asked about."""
+
+    start: date
+    end: date
+    totals: Counts
+    regions: tuple[RegionRow, ...]
+    districts: tuple[DistrictRow, ...]
+    unreported: tuple[UnreportedCaller, ...]
+    unreachable: tuple[UnreachableCaller, ...]
+    weak_booths: tuple[WeakBoothHeard, ...]
+    needs: tuple[NeedTally, ...]
+
+
+@dataclass(frozen=True)
+class CallScope:
+    """The assignments a view covers: a subquery of the period's assignments, with each booth's district."""
+
+    start: date
+    end: date
+    assignments: Subquery
+    all_districts: bool
+
+    def delivery(self) -> ColumnElement[bool]:
+        """Join condition from an assignment to its office-bearer's morning message of that day."""
+        scoped = self.assignments.c
+        return and_(Delivery.day.between(self.start, self.end), Delivery.day == scoped.day,
+                    Delivery.office_bearer_id == scoped.office_bearer_id)
+
+    def reports(self) -> ColumnElement[bool]:
+        """Condition on `CallReport` that keeps every report the scope's assignments can have.
+
+        A call is reported on or after its day, so nothing reported before the period began (a day
+        earlier in UTC, to cover every time zone) can belong to it. Saying so lets the database read a
+        recent period's reports through the `reported_at` index rather than every report ever made; the
+        join to the assignments still decides which of them belong.
+        """
+        return CallReport.reported_at >= datetime.combine(self.start - timedelta(days=1), time.min, UTC)
+
+
+def call_scope(*, start: date, end: date, district_ids: Collection[int] | None) -> CallScope:
+    """The assignments of `start`..`end` on booths of `district_ids` (all districts when None)."""
+    assignments = (select(Assignment.id, Assignment.day, Assignment.slot, Assignment.office_bearer_id,
+                          Assignment.booth_id, Assignment.booth_president_id, AssemblySeat.district_id)
+                   .join(Booth, Assignment.booth_id == Booth.id)
+                   .join(AssemblySeat, Booth.assembly_id == AssemblySeat.id)
+                   .where(Assignment.day.between(start, end)))
+    if district_ids is not None:
+        assignments = assignments.where(AssemblySeat.district_id.in_(district_ids))
+    return CallScope(start=start, end=end, assignments=assignments.subquery("scoped"),
+                     all_districts=district_ids is None)
+
+
+def latest_reports(scope: CallScope) -> Subquery:
+    """The latest report on each reported assignment of the scope, with how many reports were made on it.
+
+    For some districts only, their assignments' reports alone are ranked; for all of them, joining every
+    report of the period to its assignment first would cost more than it saves.
+    """
+    newest_first = (CallReport.reported_at.desc(), CallReport.id.desc())
+    ranked = (select(CallReport.assignment_id, CallReport.id, CallReport.outcome, CallReport.wellbeing,
+                     CallReport.booth_position, CallReport.notes, CallReport.reported_at,
+                     func.row_number().over(partition_by=CallReport.assignment_id, order_by=newest_first)
+                     .label("rank"),
+                     func.count().over(partition_by=CallReport.assignment_id).label("attempts"))
+              .where(scope.reports()))
+    if not scope.all_districts:
+        ranked = ranked.join(scope.assignments, scope.assignments.c.id == CallReport.assignment_id)
+    ranked_reports = ranked.subquery("ranked")
+    return select(ranked_reports).where(ranked_reports.c.rank == 1).subquery("latest")
+
+
+def _count_columns(latest: Subquery) -> list[Label[int]]:
+    """One aggregate per `Counts` field over assignments joined to their delivery and latest report."""
+    delivered = Delivery.status == DeliveryStatus.sent
+    reported = latest.c.assignment_id.is_not(None)
+    return [
+        func.count().label("assigned"),
+        func.count().filter(delivered).label("delivered"),
+        func.count().filter(Delivery.status == DeliveryStatus.failed).label("unreachable"),
+        func.count().filter(reported).label("reported"),
+        func.count().filter(and_(delivered, ~reported)).label("pending"),
+        *(func.count().filter(latest.c.outcome == outcome).label(outcome.value) for outcome in Outcome),
+    ]
+
+
+async def _district_rows(session: AsyncSession, scope: CallScope) -> tuple[DistrictRow, ...]:
+    scoped = scope.assignments
+    latest = latest_reports(scope)
+    counted = [f.name for f in fields(Counts)]
+    rows = (await session.execute(
+        select(District.name.label("district"), Region.name.label("region"), *_count_columns(latest))
+        .select_from(scoped)
+        .join(District, District.id == scoped.c.district_id)
+        .join(Region, Region.id == District.region_id)
+        .outerjoin(Delivery, scope.delivery())
+        .outerjoin(latest, latest.c.assignment_id == scoped.c.id)
+        .group_by(District.id, District.name, Region.name)
+        .order_by(District.name))).mappings().all()
+    return tuple(DistrictRow(name=row["district"], region=row["region"],
+                             counts=Counts(**{name: row[name] for name in counted})) for row in rows)
+
+
+def _region_rows(districts: Sequence[DistrictRow]) -> tuple[RegionRow, ...]:
+    by_region: dict[str, Counts] = defaultdict(Counts)
+    for district in districts:
+        by_region[district.region] += district.counts
+    return tuple(RegionRow(name, counts) for name, counts in sorted(by_region.items()))
+
+
+async def _unreported_callers(session: AsyncSession, scope: CallScope) -> tuple[UnreportedCaller, ...]:
+    """Callers with delivered calls not reported, one row per district in their charge, folded here."""
+    scoped = scope.assignments
+    per_person = (select(scoped.c.office_bearer_id, func.count().label("unreported"))
+                  .join(Delivery, and_(scope.delivery(), Delivery.status == DeliveryStatus.sent))
+                  .where(~select(CallReport.id)
+                         .where(scope.reports(), CallReport.assignment_id == scoped.c.id).exists())
+                  .group_by(scoped.c.office_bearer_id)
+                  .subquery("per_person"))
+    charge = aliased(District)
+    rows = (await session.execute(
+        select(OfficeBearer.id, OfficeBearer.name, OfficeBearer.role, Region.name.label("region"),
+               charge.name.label("charge"), per_person.c.unreported)
+        .join(per_person, per_person.c.office_bearer_id == OfficeBearer.id)
+        .outerjoin(Region, Region.id == OfficeBearer.region_id)
+        .outerjoin(OfficeBearerDistrict, OfficeBearerDistrict.office_bearer_id == OfficeBearer.id)
+        .outerjoin(charge, charge.id == OfficeBearerDistrict.district_id)
+        .order_by(per_person.c.unreported.desc(), OfficeBearer.name, OfficeBearer.id, charge.name))).all()
+    callers = []
+    for _, person_rows in groupby(rows, key=lambda row: row.id):
+        charges = list(person_rows)
+        first = charges[0]
+        callers.append(UnreportedCaller(
+            name=first.name, role=first.role, region=first.region, unreported=first.unreported,
+            districts=tuple(row.charge for row in charges if row.charge is not None)))
+    return tuple(callers)
+
+
+async def _unreachable_callers(session: AsyncSession, scope: CallScope) -> tuple[UnreachableCaller, ...]:
+    days = func.count().label("days")
+    had_calls_in_scope = select(scope.assignments.c.id).where(scope.delivery()).exists()
+    rows = (await session.execute(
+        select(OfficeBearer.name, OfficeBearer.role, Delivery.error, days)
+        .join(OfficeBearer, OfficeBearer.id == Delivery.office_bearer_id)
+        .where(Delivery.day.between(scope.start, scope.end), Delivery.status == DeliveryStatus.failed,
+               had_calls_in_scope)
+        .group_by(OfficeBearer.id, OfficeBearer.name, OfficeBearer.role, Delivery.error)
+        .order_by(days.desc(), OfficeBearer.name, OfficeBearer.id, Delivery.error))).all()
+    return tuple(UnreachableCaller(name=row.name, role=row.role, reason=row.error, days=row.days)
+                 for row in rows)
+
+
+async def _weak_booths_heard(session: AsyncSession, scope: CallScope) -> tuple[WeakBoothHeard, ...]:
+    """Reports that found the booth weak, one row per need raised on them, folded here."""
+    scoped = scope.assignments
+    rows = (await session.execute(
+        select(CallReport.id, Booth.number, Booth.name, AssemblySeat.number.label("assembly_no"),
+               AssemblySeat.name.label("assembly"), District.name.label("district"), scoped.c.day,
+               Need.category)
+        .join(scoped, scoped.c.id == CallReport.assignment_id)
+        .join(Booth, Booth.id == scoped.c.booth_id)
+        .join(AssemblySeat, AssemblySeat.id == Booth.assembly_id)
+        .join(District, District.id == AssemblySeat.district_id)
+        .outerjoin(Need, Need.call_report_id == CallReport.id)
+        .where(scope.reports(), CallReport.booth_position == Strength.weak)
+        .order_by(District.name, AssemblySeat.number, Booth.number, scoped.c.day, CallReport.id,
+                  Need.id))).all()
+    booths = []
+    for _, report_rows in groupby(rows, key=lambda row: row.id):
+        needs = list(report_rows)
+        first = needs[0]
+        booths.append(WeakBoothHeard(
+            booth_no=first.number, booth_name=first.name, assembly_no=first.assembly_no,
+            assembly=first.assembly, district=first.district, day=first.day,
+            needs=tuple(row.category for row in needs if row.category is not None)))
+    return tuple(booths)
+
+
+async def _need_tallies(session: AsyncSession, scope: CallScope) -> tuple[NeedTally, ...]:
+    rows = (await session.execute(
+        select(Need.category, func.count().label("raised"),
+               func.count().filter(Need.status != NeedStatus.resolved).label("still_open"))
+        .join(CallReport, CallReport.id == Need.call_report_id)
+        .join(scope.assignments, scope.assignments.c.id == CallReport.assignment_id)
+        .where(scope.reports())
+        .group_by(Need.category))).all()
+    order = list(NeedCategory)
+    return tuple(sorted((NeedTally(category=row.category, raised=row.raised, still_open=row.still_open)
+                         for row in rows), key=lambda tally: order.index(tally.category)))
+
+
+async def summarise(session: AsyncSession, *, start: date, end: date,
+                    district_ids: Collection[int] | None = None) -> Summary:
+    """Progress over `start`..`end` inclusive on booths of `district_ids` (every district when None).
+
+    This is what the organisation secretary (all districts) and a district in-charge (their own) review:
+    counts per region and district, who has not reported, who could not be reached, the weak booths the
+    calls reached, and the needs raised.
+    """
+    scope = call_scope(start=start, end=end, district_ids=district_ids)
+    districts = await _district_rows(session, scope)
+    return Summary(
+        start=start,
+        end=end,
+        totals=sum((d.counts for d in districts), Counts()),
+        regions=_region_rows(districts),
+        districts=districts,
+        unreported=await _unreported_callers(session, scope),
+        unreachable=await _unreachable_callers(session, scope),
+        weak_booths=await _weak_booths_heard(session, scope),
+        needs=await _need_tallies(session, scope),
+    )
+
+
+def telegram_length(text: str) -> int:
+    """The length Telegram measures a message by (UTF-16 code units: an emoji may count as two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _format_day(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def _format_percent(percent: int | None) -> str:
+    return "–" if percent is None else f"{percent}%"
+
+
+@dataclass(frozen=True)
+class _Writer:
+    """Builds the lines of a summary in one language, escaping every name when writing Telegram HTML."""
+
+    language: str
+    html: bool
+
+    def text(self, key: str, /, **params: object) -> str:
+        """A catalog text with its parameters escaped for HTML when needed."""
+        return translate(self.language, key, **{name: self.escape(str(value)) for name, value in params.items()})
+
+    def escape(self, value: str) -> str:
+        """A name or label made safe for the output format."""
+        return escape_html(value, quote=False) if self.html else value
+
+    def heading(self, key: str, /, **params: object) -> str:
+        """A section heading: bold in HTML."""
+        title = self.text(key, **params)
+        return f"<b>{title}</b>" if self.html else title
+
+    def section(self, key: str, items: Sequence[Item], line: Callable[[Item], str],
+                limit: int | None) -> Iterator[str]:
+        """A blank line, a heading and one line per item, cut after `limit` items with an "… and N more"."""
+        yield ""
+        yield self.heading(key)
+        if not items:
+            yield self.text("summary.none")
+            return
+        shown = items if limit is None else items[:limit]
+        yield from (line(item) for item in shown)
+        if len(shown) < len(items):
+            yield self.text("summary.more", count=len(items) - len(shown))
+
+    def counts_row(self, name: str, counts: Counts) -> str:
+        """One area's line: reported of delivered, talked, awaiting report, not delivered."""
+        return self.text("summary.row", name=name, reported=counts.reported, delivered=counts.delivered,
+                         percent=_format_percent(counts.reported_percent), talked=counts.talked,
+                         pending=counts.pending, unreachable=counts.unreachable)
+
+    def unreported(self, caller: UnreportedCaller) -> str:
+        """An office-bearer with calls awaiting report: role, where they work, how many."""
+        where = list(caller.districts) or ([caller.region] if caller.region else [])
+        return self.text("summary.unreported_row", name=caller.name, count=caller.unreported,
+                         details=", ".join([enum_label(self.language, caller.role), *where]))
+
+    def unreachable(self, caller: UnreachableCaller) -> str:
+        """An office-bearer the bot could not reach, with the reason in words when it is a known one."""
+        reason_key = f"unreachable.{caller.reason or 'unknown'}"
+        reason = (translate(self.language, reason_key) if reason_key in catalog(self.language)
+                  else caller.reason)
+        return self.text("summary.unreachable_row", name=caller.name, role=enum_label(self.language, caller.role),
+                         reason=reason, days=caller.days)
+
+    def weak_booth(self, booth: WeakBoothHeard) -> str:
+        """A weak booth reached on a call, and what it asked for."""
+        line = self.text("summary.weak_row", number=booth.booth_no, booth=booth.booth_name,
+                         assembly_no=booth.assembly_no, assembly=booth.assembly, district=booth.district,
+                         day=_format_day(booth.day))
+        if not booth.needs:
+            return line
+        needs = ", ".join(enum_label(self.language, category) for category in booth.needs)
+        return f"{line} — {self.text('summary.weak_needs', needs=needs)}"
+
+    def need(self, tally: NeedTally) -> str:
+        """How many needs of a category were raised and how many are still open."""
+        return self.text("summary.need_row", category=enum_label(self.language, tally.category),
+                         raised=tally.raised, still_open=tally.still_open)
+
+    def lines(self, summary: Summary, limit: int | None) -> Iterator[str]:
+        """The whole summary, each list cut after `limit` entries (None: in full)."""
+        if summary.start == summary.end:
+            yield self.heading("summary.title_day", day=_format_day(summary.start))
+        else:
+            yield self.heading("summary.title_period", start=_format_day(summary.start),
+                               end=_format_day(summary.end))
+        totals = summary.totals
+        if not totals.assigned:
+            yield self.text("summary.nothing")
+            return
+        yield self.text("summary.totals_delivery", assigned=totals.assigned, delivered=totals.delivered,
+                        unreachable=totals.unreachable)
+        yield self.text("summary.totals_reports", reported=totals.reported,
+                        percent=_format_percent(totals.reported_percent), pending=totals.pending)
+        yield " · ".join(self.text("summary.label_count", label=enum_label(self.language, outcome),
+                                   count=totals.outcome(outcome)) for outcome in Outcome)
+        if len(summary.regions) > 1:
+            yield from self.section("summary.regions_heading", summary.regions,
+                                    lambda row: self.counts_row(row.name, row.counts), limit)
+        if len(summary.districts) > 1:
+            yield from self.section("summary.districts_heading", summary.districts,
+                                    lambda row: self.counts_row(row.name, row.counts), limit)
+        yield from self.section("summary.unreported_heading", summary.unreported, self.unreported, limit)
+        yield from self.section("summary.unreachable_heading", summary.unreachable, self.unreachable, limit)
+        yield from self.section("summary.weak_heading", summary.weak_booths, self.weak_booth, limit)
+        yield from self.section("summary.needs_heading", summary.needs, self.need, None)
+
+
+def render_summary(summary: Summary, language: str, *, html: bool) -> str:
+    """The summary as text in `language`: Telegram HTML (`html=True`) or plain text for the command line.
+
+    Plain text lists everything. Telegram HTML must fit one message, so long lists are cut (with a
+    localised "… and N more") until it does; with every list cut to nothing only fixed-size lines remain.
+    Regions and districts are listed only when there are several, since one would repeat the totals.
+    """
+    writer = _Writer(language=language, html=html)
+    if not html:
+        return "\n".join(writer.lines(summary, None))
+    for limit in range(MAX_LIST_ENTRIES, -1, -1):
+        text = "\n".join(writer.lines(summary, limit))
+        if telegram_length(text) <= TELEGRAM_TEXT_LIMIT:
+            break
+    return text

@@ -1,0 +1,112 @@
+"""Registration by shared phone number, help, privacy and the language switch."""
+
+from __future__ import annotations
+
+import html
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import ReplyKeyboardRemove, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.db import session_scope
+from bot.errors import DomainError
+from bot.i18n import translate
+from bot.people import find_user, mark_reachable, register, set_language
+from handlers import callbacks as cb
+from handlers import keyboards
+from handlers.common import Context, answer, language_for, registered, services
+from models import CALLER_ROLES, OfficeBearer
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greet a registered person, or ask a new one to share their phone number."""
+    assert update.effective_user
+    async with session_scope(services(context).sessions) as session:
+        person = await find_user(session, update.effective_user.id)
+        if person is not None:
+            await mark_reachable(session, person)
+    language = language_for(context, person)
+    if person is None:
+        await answer(update, translate(language, "register.ask_contact"),
+                     reply_markup=keyboards.share_contact(language))
+        return
+    await answer(update, translate(language, "register.welcome_back", name=html.escape(person.name),
+                                   role=translate(language, f"role.{person.role.value}")))
+
+
+async def contact_shared(update: Update, context: Context) -> None:
+    """Match the shared contact to the roster: only the sender's own number registers them."""
+    message, user = update.effective_message, update.effective_user
+    assert message and message.contact and user
+    svc = services(context)
+    try:
+        async with session_scope(svc.sessions) as session:
+            person = await register(session, telegram_user_id=user.id, contact_user_id=message.contact.user_id,
+                                    phone=message.contact.phone_number, now=svc.clock())
+    except DomainError as exc:
+        await answer(update, translate(language_for(context, None), exc.key, **exc.params),
+                     reply_markup=ReplyKeyboardRemove() if exc.key == "register.unknown_number" else None)
+        return
+    language = language_for(context, person)
+    key = "register.done" if person.role in CALLER_ROLES else "register.done_reviewer"
+    await answer(update, translate(language, key, name=html.escape(person.name),
+                                   role=translate(language, f"role.{person.role.value}")),
+                 reply_markup=ReplyKeyboardRemove())
+    await answer(update, translate(language, "privacy.text"))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """Explain, for the person's role, what the bot does and which commands they have."""
+    assert update.effective_user
+    async with session_scope(services(context).sessions) as session:
+        person = await find_user(session, update.effective_user.id)
+    language = language_for(context, person)
+    role = person.role.value if person else "unregistered"
+    await answer(update, translate(language, f"help.{role}"))
+
+
+async def privacy(update: Update, context: Context) -> None:
+    """Say what is stored about whom, and why."""
+    assert update.effective_user
+    async with session_scope(services(context).sessions) as session:
+        person = await find_user(session, update.effective_user.id)
+    await answer(update, translate(language_for(context, person), "privacy.text"))
+
+
+@registered
+async def choose_language(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
+    """Offer हिंदी and English."""
+    await answer(update, translate(language_for(context, person), "language.choose"),
+                 reply_markup=keyboards.languages())
+
+
+@registered
+async def language_chosen(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
+    """Store the chosen language and confirm in it."""
+    query = update.callback_query
+    assert query
+    parsed = cb.parse(query.data)
+    if parsed is None or parsed.value not in ("hi", "en"):
+        await query.answer(translate(language_for(context, person), "button.stale"), show_alert=True)
+        return
+    await set_language(session, person, parsed.value)
+    await query.answer()
+    await query.edit_message_text(translate(parsed.value, "language.set"))
+
+
+async def group_chat(update: Update, context: Context) -> None:
+    """In a group the bot shows no roster data; it points people to a private chat instead."""
+    await answer(update, translate(language_for(context, None), "group.private_only"))
+
+
+def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Add this feature's handlers to the application."""
+    app.add_handler(MessageHandler(~PRIVATE & filters.COMMAND, group_chat))
+    app.add_handler(CommandHandler("start", start, filters=PRIVATE))
+    app.add_handler(MessageHandler(PRIVATE & filters.CONTACT, contact_shared))
+    app.add_handler(CommandHandler("help", help_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("privacy", privacy, filters=PRIVATE))
+    app.add_handler(CommandHandler("language", choose_language, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(language_chosen, pattern=cb.pattern(cb.LANGUAGE, "set")))

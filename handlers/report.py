@@ -1,0 +1,318 @@
+"""The call-report conversation: outcome, well-being, the booth's position, needs, notes, confirm.
+
+The common case (talked, all well, a position, save) is four taps from the morning message. Every step
+can go back or be cancelled (`/cancel` or the button); buttons of another call or an old message are
+answered as stale; typed text where a button is expected gets a hint.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from dataclasses import replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.errors import DomainError
+from bot.i18n import translate
+from bot.reports import MAX_NOTE_LENGTH, ReportDraft, open_assignment, record_report
+from handlers import callbacks as cb
+from handlers import keyboards
+from handlers.common import Context, answer, language_for, registered, services
+from models import OfficeBearer, Outcome
+
+OUTCOME, WELLBEING, POSITION, NEEDS, NEED_TEXT, NOTE_TEXT, REVIEW = range(7)
+END = ConversationHandler.END
+DRAFT = "report_draft"
+
+
+def _draft(context: Context) -> ReportDraft | None:
+    found = context.user_data.get(DRAFT) if context.user_data is not None else None
+    return found if isinstance(found, ReportDraft) else None
+
+
+def _keep(context: Context, draft: ReportDraft) -> None:
+    assert context.user_data is not None
+    context.user_data[DRAFT] = draft
+
+
+def _drop(context: Context) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+
+
+def review_text(language: str, draft: ReportDraft) -> str:
+    """The report as it will be stored, for the person to confirm."""
+    none = translate(language, "report.none")
+    needs = [translate(language, f"need.{n.value}") for n in sorted(draft.needs)]
+    if draft.need_detail:
+        needs.append(html.escape(draft.need_detail))
+    lines = [translate(language, "report.review.title", name=html.escape(draft.president_name)),
+             translate(language, "report.review.outcome",
+                       value=translate(language, f"outcome.{draft.outcome.value}") if draft.outcome else none)]
+    if draft.talked:
+        lines.append(translate(language, "report.review.wellbeing",
+                               value=translate(language, f"wellbeing.{draft.wellbeing.value}")
+                               if draft.wellbeing else none))
+        lines.append(translate(language, "report.review.position",
+                               value=translate(language, f"strength.{draft.position.value}")
+                               if draft.position else none))
+        lines.append(translate(language, "report.review.needs", value=", ".join(needs) or none))
+    lines.append(translate(language, "report.review.notes", value=html.escape(draft.notes or "") or none))
+    lines.append("")
+    lines.append(translate(language, "report.review.confirm"))
+    return "\n".join(lines)
+
+
+STEPS = {
+    OUTCOME: ("report.ask.outcome", keyboards.other_outcomes),
+    WELLBEING: ("report.ask.wellbeing", keyboards.wellbeing),
+    POSITION: ("report.ask.position", keyboards.position),
+    NEEDS: ("report.ask.needs", keyboards.needs),
+}
+
+
+def _screen(language: str, state: int, draft: ReportDraft) -> tuple[str, InlineKeyboardMarkup]:
+    if state == REVIEW:
+        return review_text(language, draft), keyboards.review(language, draft)
+    key, keyboard = STEPS[state]
+    return translate(language, key, name=html.escape(draft.president_name)), keyboard(language, draft)
+
+
+async def _show(update: Update, language: str, state: int, draft: ReportDraft) -> int:
+    """Show a step: edit the flow message after a button press, or send a new one after typed text."""
+    text, markup = _screen(language, state, draft)
+    if update.callback_query and update.callback_query.message:
+        await update.callback_query.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
+    else:
+        await answer(update, text, reply_markup=markup)
+    return state
+
+
+@registered
+async def begin(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> int:
+    """Start a report from a morning-message button: 'talked' goes straight to well-being."""
+    query = update.callback_query
+    assert query
+    language = language_for(context, person)
+    parsed = cb.parse(query.data)
+    assert parsed
+    svc = services(context)
+    try:
+        draft = await open_assignment(session, assignment_id=parsed.record_id, office_bearer_id=person.id,
+                                      today=svc.today(), grace_days=svc.settings.outreach.report_grace_days)
+    except DomainError as exc:
+        await query.answer(translate(language, exc.key, **_localised(language, exc.params)), show_alert=True)
+        return END
+    await query.answer()
+    if parsed.action == cb.TALKED:
+        draft, state = replace(draft, outcome=Outcome.talked), WELLBEING
+    else:
+        state = OUTCOME
+    _keep(context, draft)
+    text, markup = _screen(language, state, draft)
+    await answer(update, text, reply_markup=markup)
+    return state
+
+
+def _localised(language: str, params: dict[str, object]) -> dict[str, object]:
+    if "outcome" in params:
+        return {**params, "outcome": translate(language, f"outcome.{params['outcome']}")}
+    return params
+
+
+@registered
+async def step(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> int | None:
+    """Move the conversation on by one button press of the current call."""
+    query = update.callback_query
+    assert query
+    language = language_for(context, person)
+    parsed, draft = cb.parse(query.data), _draft(context)
+    if parsed is None or draft is None or parsed.record_id != draft.assignment_id:
+        await query.answer(translate(language, "button.stale"), show_alert=True)
+        return None
+    await query.answer()
+    action, value = parsed.action, parsed.value
+    if action == cb.OUTCOME:
+        draft = replace(draft, outcome=cb.OUTCOME_CODES[value])
+        next_state = WELLBEING if draft.talked else REVIEW
+    elif action == cb.WELLBEING:
+        draft, next_state = replace(draft, wellbeing=cb.WELLBEING_CODES[value]), POSITION
+    elif action == cb.POSITION:
+        draft, next_state = replace(draft, position=cb.POSITION_CODES[value]), REVIEW
+    elif action == cb.NEED:
+        draft, next_state = draft.toggled(cb.NEED_CODES[value]), NEEDS
+    elif action == cb.ADD_NEEDS:
+        next_state = NEEDS
+    elif action == cb.NEEDS_DONE:
+        next_state = REVIEW
+    elif action in (cb.NEED_TEXT, cb.ADD_NOTE):
+        _keep(context, draft)
+        prompt = "report.ask.need_text" if action == cb.NEED_TEXT else "report.ask.note"
+        await query.edit_message_text(translate(language, prompt), parse_mode="HTML")
+        return NEED_TEXT if action == cb.NEED_TEXT else NOTE_TEXT
+    else:
+        return await _back(update, context, language, draft)
+    _keep(context, draft)
+    return await _show(update, language, next_state, draft)
+
+
+async def _back(update: Update, context: Context, language: str, draft: ReportDraft) -> int:
+    """One step back: from review to the position (or the outcome), from well-being to the outcome."""
+    if draft.talked and draft.position is not None:
+        draft, target = replace(draft, position=None), POSITION
+    elif draft.talked and draft.wellbeing is not None:
+        draft, target = replace(draft, wellbeing=None), WELLBEING
+    else:
+        draft, target = replace(draft, outcome=None, wellbeing=None, position=None), OUTCOME
+    _keep(context, draft)
+    return await _show(update, language, target, draft)
+
+
+@registered
+async def typed_need(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> int:
+    """Take the free-text description of what the booth needs, then show the needs again."""
+    return await _typed(update, context, person, field="need_detail", next_state=NEEDS)
+
+
+@registered
+async def typed_note(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> int:
+    """Take the optional notes, then show the report for confirmation."""
+    return await _typed(update, context, person, field="notes", next_state=REVIEW)
+
+
+async def _typed(update: Update, context: Context, person: OfficeBearer, *, field: str, next_state: int) -> int:
+    language = language_for(context, person)
+    draft, message = _draft(context), update.effective_message
+    if draft is None or message is None or not message.text:
+        return END
+    text = message.text.strip()
+    if len(text) > MAX_NOTE_LENGTH:
+        await answer(update, translate(language, "report.too_long", limit=MAX_NOTE_LENGTH))
+        return NEED_TEXT if field == "need_detail" else NOTE_TEXT
+    draft = replace(draft, **{field: text})
+    _keep(context, draft)
+    return await _show(update, language, next_state, draft)
+
+
+@registered
+async def save(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> int | None:
+    """Store the confirmed report and say what is left for today."""
+    query = update.callback_query
+    assert query
+    language = language_for(context, person)
+    parsed, draft = cb.parse(query.data), _draft(context)
+    if parsed is None or draft is None or parsed.record_id != draft.assignment_id:
+        await query.answer(translate(language, "button.stale"), show_alert=True)
+        return None
+    svc = services(context)
+    try:
+        await record_report(session, draft=draft, office_bearer_id=person.id, today=svc.today(),
+                            grace_days=svc.settings.outreach.report_grace_days, now=svc.clock())
+    except DomainError as exc:
+        await query.answer(translate(language, exc.key, **_localised(language, exc.params)), show_alert=True)
+        _drop(context)
+        return END
+    await query.answer(translate(language, "report.saved_short"))
+    saved = translate(language, "report.saved", name=html.escape(draft.president_name))
+    if draft.outcome is Outcome.wrong_number:
+        saved += "\n" + translate(language, "report.wrong_number_flagged")
+    await query.edit_message_text(saved, parse_mode="HTML")
+    _drop(context)
+    return END
+
+
+@registered
+async def cancel(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> int:
+    """Leave the report unsaved, from `/cancel` or the cancel button."""
+    language = language_for(context, person)
+    _drop(context)
+    text = translate(language, "report.cancelled")
+    if update.callback_query:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text(text, parse_mode="HTML")
+    else:
+        await answer(update, text)
+    return END
+
+
+@registered
+async def stray(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
+    """Typed text, a photo or a sticker where a button is expected: point at the buttons."""
+    await answer(update, translate(language_for(context, person), "report.use_buttons"))
+
+
+async def timed_out(update: Update, context: Context) -> None:
+    """An abandoned report is closed; the person is told nothing was saved."""
+    _drop(context)
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(translate(language_for(context, None), "report.timed_out"), parse_mode="HTML")
+
+
+def _buttons(*actions: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
+    return CallbackQueryHandler(step, pattern=cb.pattern(cb.REPORT, *actions))
+
+
+def conversation(timeout_seconds: float) -> ConversationHandler:  # type: ignore[type-arg]
+    """The report conversation, one per person and chat.
+
+    It is tracked per chat, not per message, on purpose: each step edits the one flow message, and a
+    button of any other message is answered as stale by the handlers themselves.
+    """
+    text = filters.TEXT & ~filters.COMMAND
+    warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(begin, pattern=cb.pattern(cb.REPORT, cb.TALKED, cb.OTHER_OUTCOME))],
+        states={
+            OUTCOME: [_buttons(cb.OUTCOME)],
+            WELLBEING: [_buttons(cb.WELLBEING, cb.BACK)],
+            POSITION: [_buttons(cb.POSITION, cb.BACK)],
+            NEEDS: [_buttons(cb.NEED, cb.NEED_TEXT, cb.NEEDS_DONE)],
+            NEED_TEXT: [MessageHandler(text, typed_need)],
+            NOTE_TEXT: [MessageHandler(text, typed_note)],
+            REVIEW: [CallbackQueryHandler(save, pattern=cb.pattern(cb.REPORT, cb.SAVE)),
+                     _buttons(cb.ADD_NEEDS, cb.ADD_NOTE, cb.BACK)],
+            ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out),
+                                          CallbackQueryHandler(timed_out)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(cancel, pattern=cb.pattern(cb.REPORT, cb.CANCEL)),
+            CallbackQueryHandler(stale_button, pattern=cb.pattern(cb.REPORT)),
+            MessageHandler(~filters.COMMAND, stray),
+        ],
+        allow_reentry=True,
+        conversation_timeout=timeout_seconds,
+        name="call_report",
+    )
+
+
+@registered
+async def stale_button(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
+    """A report button that does not belong to the step on screen, or to any open report."""
+    assert update.callback_query
+    await update.callback_query.answer(translate(language_for(context, person), "button.stale"), show_alert=True)
+
+
+async def nothing_open(update: Update, context: Context) -> None:
+    """`/cancel` with no report open."""
+    await answer(update, translate(language_for(context, None), "report.nothing_to_cancel"))
+
+
+def register_handlers(app: Application, *, timeout_seconds: float) -> None:  # type: ignore[type-arg]
+    """Add the report conversation and its out-of-flow answers."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(conversation(timeout_seconds))
+    app.add_handler(CallbackQueryHandler(stale_button, pattern=cb.pattern(cb.REPORT)))
+    app.add_handler(CommandHandler("cancel", nothing_open, filters=private))

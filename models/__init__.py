@@ -1,0 +1,46 @@
+"""SQLAlchemy models of Booth Samvad; importing this package registers every table on Base.metadata."""
+
+from models.base import Base, UTCDateTime
+from models.geography import AssemblySeat, Booth, District, LokSabhaSeat, Mandal, Region, Strength
+from models.outreach import (
+    FINAL_OUTCOMES,
+    Assignment,
+    AuditEntry,
+    CallReport,
+    Delivery,
+    DeliveryStatus,
+    Need,
+    NeedCategory,
+    NeedStatus,
+    Outcome,
+    Wellbeing,
+)
+from models.people import CALLER_ROLES, BoothPresident, OfficeBearer, OfficeBearerDistrict, Role
+
+__all__ = [
+    "CALLER_ROLES",
+    "FINAL_OUTCOMES",
+    "AssemblySeat",
+    "Assignment",
+    "AuditEntry",
+    "Base",
+    "Booth",
+    "BoothPresident",
+    "CallReport",
+    "Delivery",
+    "DeliveryStatus",
+    "District",
+    "LokSabhaSeat",
+    "Mandal",
+    "Need",
+    "NeedCategory",
+    "NeedStatus",
+    "OfficeBearer",
+    "OfficeBearerDistrict",
+    "Outcome",
+    "Region",
+    "Role",
+    "Strength",
+    "UTCDateTime",
+    "Wellbeing",
+]

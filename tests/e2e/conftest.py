@@ -1,0 +1,100 @@
+"""The real python-telegram-bot Application, polling a fake Bot API server, on the real test database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.config import Settings
+from bot.delivery import DeliveryStats, push_day, send_reminders
+from bot.local import SANDBOX_TOKEN, SandboxBot, sandbox_bot
+from bot.sandbox import FakeTelegram, FakeUser, load_spec
+from handlers.push import TelegramChannel
+from models import OfficeBearer
+from tests.conftest import Database
+
+MORNING = datetime(2026, 11, 20, 2, 30, tzinfo=UTC)  # 08:00 in Asia/Kolkata
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Harness:
+    """A running bot with its fake Telegram, database and clock, and the steps tests repeat."""
+
+    running: SandboxBot
+    db: Database
+    clock: Clock
+    settings: Settings
+
+    @property
+    def fake(self) -> FakeTelegram:
+        return self.running.fake
+
+    @property
+    def today(self) -> date:
+        return self.clock().astimezone(self.settings.outreach.zone).date()
+
+    def channel(self) -> TelegramChannel:
+        return TelegramChannel(self.running.app.bot, self.settings.outreach.default_language)
+
+    async def push(self) -> DeliveryStats:
+        """The morning push, exactly as the scheduled job runs it."""
+        out = self.settings.outreach
+        return await push_day(self.db.sessions, self.channel(), day=self.today, clock=self.clock,
+                              contacts_per_day=out.contacts_per_day, focus_lok_sabha=out.focus_lok_sabha)
+
+    async def remind(self) -> int:
+        """The evening reminder, exactly as the scheduled job runs it."""
+        return await send_reminders(self.db.sessions, self.channel(), day=self.today, clock=self.clock)
+
+    async def register(self, person: OfficeBearer, *, user_id: int, language_code: str = "hi") -> FakeUser:
+        """A Telegram user who starts the bot and shares their own roster number."""
+        user = self.fake.add_user(user_id=user_id, first_name=person.name.split()[0], language_code=language_code)
+        await user.send_text("/start")
+        await user.next_message()
+        await user.share_contact(person.phone)
+        await user.next_message()
+        await user.next_message()
+        return user
+
+    async def settle(self) -> None:
+        """Wait until the bot has handled every update sent so far."""
+        await self.running.settle()
+
+    async def say(self, user: FakeUser, text: str) -> None:
+        """The user sends a text and the bot handles it."""
+        await self.running.say(user, text)
+
+    async def tap(self, user: FakeUser, *labels: str) -> None:
+        """The user presses buttons by label, each handled before the next."""
+        await self.running.tap(user, *labels)
+
+    async def press(self, user: FakeUser, callback_data: str, *, message_id: int | None = None) -> None:
+        """The user presses the button with this data, and the bot handles it."""
+        await self.running.press(user, callback_data, message_id=message_id)
+
+
+@pytest.fixture
+async def harness(db: Database) -> AsyncIterator[Harness]:
+    """The bot running against a fresh fake Telegram that checks every request against the Bot API spec."""
+    settings = Settings()
+    clock = Clock(MORNING)
+    fake = FakeTelegram(token=SANDBOX_TOKEN, spec=load_spec())
+    async with sandbox_bot(settings, db.sessions, fake=fake, clock=clock) as running:
+        yield Harness(running, db, clock, settings)
+    assert fake.violations == []

@@ -1,0 +1,62 @@
+"""Settings: the example file is valid, and a wrong setting stops start-up naming the key."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_example_config_is_valid_and_documents_the_defaults() -> None:
+    settings = load_settings(EXAMPLE, environ={})
+
+    assert settings.outreach.push_time == time(8, 0)
+    assert settings.outreach.contacts_per_day == 2
+    assert "Rae Bareli" in settings.outreach.focus_lok_sabha
+    assert settings.telegram.token is None
+
+
+def test_a_missing_file_means_defaults(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "absent.toml", environ={})
+
+    assert settings.database.url == "sqlite+aiosqlite:///samvad.db"
+    assert settings.outreach.timezone == "Asia/Kolkata"
+
+
+def test_secrets_come_from_the_environment(tmp_path: Path) -> None:
+    settings = load_settings(_write(tmp_path, ""), environ={
+        "SAMVAD_TELEGRAM_TOKEN": "42:env-token", "SAMVAD_DATABASE_URL": "postgresql+asyncpg://db/samvad"})
+
+    assert settings.telegram.token == "42:env-token"
+    assert settings.database.url == "postgresql+asyncpg://db/samvad"
+    assert "env-token" not in repr(settings)
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ('[outreach]\npush_tme = "08:00"\n', "outreach.push_tme"),
+    ('[outreach]\npush_time = "8 baje"\n', "outreach.push_time"),
+    ('[outreach]\ncontacts_per_day = "two"\n', "outreach.contacts_per_day"),
+    ('[outreach]\ntimezone = "Mars/Olympus"\n', "outreach.timezone"),
+    ('[telegram]\nbase_url = "ftp://example"\n', "telegram.base_url"),
+    ('[telegram]\nmode = "pigeon"\n', "telegram.mode"),
+    ('[telegram]\nmode = "webhook"\n', "telegram.webhook_url"),
+    ('[database]\nurl = "mysql://x"\n', "database.url"),
+    ('[extras]\nx = 1\n', "extras"),
+])
+def test_a_wrong_setting_names_its_key(tmp_path: Path, text: str, named: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_write(tmp_path, text), environ={})
+
+    assert str(caught.value).startswith(named)
+    assert "\n" not in str(caught.value)
