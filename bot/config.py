@@ -33,6 +33,7 @@ class TelegramSettings:
     webhook_port: int = 8443
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
+    allow_paid_broadcast: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class OutreachSettings:
     focus_lok_sabha: tuple[str, ...] = ()
     default_language: str = "hi"
     report_grace_days: int = 1
+    weak_weight: float = 2.0
+    focus_weight: float = 2.0
+    repeat_gap_days: int = 30
 
     @property
     def zone(self) -> ZoneInfo:
@@ -100,6 +104,10 @@ def _section(cls: type, name: str, table: dict[str, Any]) -> Any:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{full_key}: expected a list of names")
             value = tuple(value)
+        elif isinstance(default, float):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(f"{full_key}: expected a number, got {value!r}")
+            value = float(value)
         elif isinstance(default, int):
             if type(value) is not type(default):
                 raise ConfigError(f"{full_key}: expected {type(default).__name__}, got {value!r}")
@@ -131,6 +139,11 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"outreach.default_language: expected one of {', '.join(LANGUAGES)}")
     if not 0 <= out.report_grace_days <= 7:
         raise ConfigError(f"outreach.report_grace_days: expected 0 to 7, got {out.report_grace_days}")
+    for key in ("weak_weight", "focus_weight"):
+        if not 1.0 <= getattr(out, key) <= 10.0:
+            raise ConfigError(f"outreach.{key}: expected 1 to 10, got {getattr(out, key)}")
+    if not 0 <= out.repeat_gap_days <= 365:
+        raise ConfigError(f"outreach.repeat_gap_days: expected 0 to 365, got {out.repeat_gap_days}")
     return settings
 
 

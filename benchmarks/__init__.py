@@ -1,0 +1,1 @@
+"""Benchmarks: the big measurements that stay out of the test suite (see benchmarks/README.md)."""
