@@ -1,27 +1,33 @@
-"""Who calls whom today: the assignment policy and its persistence.
+"""Who calls whom today: the rotation policy and its persistence.
 
-The policy, in order of precedence:
-- only active, registered, reachable state office-bearers and district in-charges receive contacts;
-- a district in-charge gets booths of the districts in their charge; a state office-bearer gets booths of
-  their region, or of the whole state when no region is set;
+The policy, in order of precedence (README, "How contacts are chosen"):
+- only active, registered, reachable, not paused state office-bearers and district in-charges receive
+  contacts; a district in-charge gets booths of their districts, a state office-bearer booths of their
+  region, or of the whole state when no region is set;
 - a booth president is given to at most one person a day, and never while their number is marked wrong;
-- the least recently called come first (never-called before everyone else), and among equals booths in
-  focus Lok Sabha seats, then weak booths, come first; a per-day shuffle spreads the rest;
-- people with the narrowest scope choose first, so that the state-wide callers do not take the booths a
+- a "call back later" comes back to the same caller on the day they asked for, in their first free slot;
+- everyone else is ordered by *urgency*: the never-called first (so every booth president in scope is
+  called once before anyone is called a second time), then days since the last call times the booth's
+  weight (weak booths and booths in focus seats weigh more, so they come round more often, and nobody
+  starves because every wait grows without bound); a per-day shuffle spreads equals;
+- the same caller is not given the same booth president again within `repeat_gap_days`;
+- people with the narrowest scope choose first, so that state-wide callers do not take the booths a
   district in-charge depends on.
-The database has the last word: unique constraints turn a second run, or a run in another process, into
+The pure part (`choose`) knows nothing of the database; `assign_day` loads, chooses and stores. The
+database has the last word: unique constraints turn a second run, or a run in another process, into
 no-ops, and what is stored is read back as the truth.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import OutreachSettings
 from bot.sqlutil import insert_ignoring_conflicts
 from models import (
     CALLER_ROLES,
@@ -29,13 +35,39 @@ from models import (
     Assignment,
     Booth,
     BoothPresident,
+    CallReport,
     District,
     LokSabhaSeat,
     OfficeBearer,
     OfficeBearerDistrict,
+    Outcome,
     Role,
     Strength,
 )
+
+CALL_BACK_LOOKBACK_DAYS = 14
+
+
+@dataclass(frozen=True)
+class RotationPolicy:
+    """The knobs of the rotation, read from the `[outreach]` settings."""
+
+    contacts_per_day: int = 2
+    focus_lok_sabha: tuple[str, ...] = ()
+    weak_weight: float = 2.0
+    focus_weight: float = 2.0
+    repeat_gap_days: int = 30
+
+    @classmethod
+    def from_settings(cls, outreach: OutreachSettings) -> RotationPolicy:
+        """The policy the configuration asks for."""
+        return cls(contacts_per_day=outreach.contacts_per_day, focus_lok_sabha=outreach.focus_lok_sabha,
+                   weak_weight=outreach.weak_weight, focus_weight=outreach.focus_weight,
+                   repeat_gap_days=outreach.repeat_gap_days)
+
+    def weight(self, *, focus: bool, weak: bool) -> float:
+        """How much more often than an ordinary booth this booth comes round."""
+        return (self.focus_weight if focus else 1.0) * (self.weak_weight if weak else 1.0)
 
 
 @dataclass(frozen=True)
@@ -49,6 +81,8 @@ class Candidate:
     focus: bool
     weak: bool
     last_called: date | None
+    weight: float = 1.0
+    recent_callers: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -58,6 +92,7 @@ class Caller:
     office_bearer_id: int
     district_ids: frozenset[int] | None
     free_slots: tuple[int, ...]
+    call_backs: tuple[int, ...] = field(default=())
 
 
 def _shuffle_key(president_id: int, day: date) -> int:
@@ -65,36 +100,52 @@ def _shuffle_key(president_id: int, day: date) -> int:
     return (president_id * 2654435761 + day.toordinal() * 40503) % 4294967291
 
 
-def priority(candidate: Candidate, day: date) -> tuple[int, bool, bool, int]:
-    """Sort key: least recently called first, then focus seats, then weak booths, then the day's shuffle."""
-    last = candidate.last_called.toordinal() if candidate.last_called else 0
-    return (last, not candidate.focus, not candidate.weak, _shuffle_key(candidate.president_id, day))
+def priority(candidate: Candidate, day: date) -> tuple[bool, float, float, int]:
+    """Sort key, most urgent first: never called, then weighted days waited, then weight, then shuffle."""
+    if candidate.last_called is None:
+        return (False, 0.0, -candidate.weight, _shuffle_key(candidate.president_id, day))
+    waited = (day - candidate.last_called).days * candidate.weight
+    return (True, -waited, -candidate.weight, _shuffle_key(candidate.president_id, day))
 
 
 def choose(callers: Sequence[Caller], candidates: Iterable[Candidate], day: date,
            taken: Collection[int] = ()) -> list[tuple[int, int, Candidate]]:
     """The pure policy: (office_bearer_id, slot, candidate) for every free slot that can be filled.
 
-    `taken` holds booth presidents already given to someone today.
+    `taken` holds booth presidents already given to someone today; a caller's `call_backs` are the
+    booth presidents they were asked to call again today, served first.
     """
     ordered = sorted(candidates, key=lambda c: priority(c, day))
+    by_id = {c.president_id: c for c in ordered}
     used = set(taken)
+    chosen: list[tuple[int, int, Candidate]] = []
+    free: dict[int, list[int]] = {}
+    for caller in callers:
+        slots = list(caller.free_slots)
+        for president_id in caller.call_backs:
+            candidate = by_id.get(president_id)
+            in_scope = candidate is not None and (caller.district_ids is None
+                                                  or candidate.district_id in caller.district_ids)
+            if slots and candidate is not None and in_scope and president_id not in used:
+                used.add(president_id)
+                chosen.append((caller.office_bearer_id, slots.pop(0), candidate))
+        free[caller.office_bearer_id] = slots
+
     pools: dict[frozenset[int] | None, list[Candidate]] = {}
-    cursors: dict[frozenset[int] | None, int] = {}
     for caller in callers:
         scope = caller.district_ids
         if scope not in pools:
             pools[scope] = [c for c in ordered if scope is None or c.district_id in scope]
-            cursors[scope] = 0
-
-    chosen: list[tuple[int, int, Candidate]] = []
+    cursors = dict.fromkeys(pools, 0)
     for caller in sorted(callers, key=lambda c: (len(pools[c.district_ids]), c.office_bearer_id)):
         pool, scope = pools[caller.district_ids], caller.district_ids
-        for slot in caller.free_slots:
+        for slot in free[caller.office_bearer_id]:
+            while cursors[scope] < len(pool) and pool[cursors[scope]].president_id in used:
+                cursors[scope] += 1
             index = cursors[scope]
-            while index < len(pool) and pool[index].president_id in used:
+            while index < len(pool) and (pool[index].president_id in used
+                                         or caller.office_bearer_id in pool[index].recent_callers):
                 index += 1
-            cursors[scope] = index
             if index == len(pool):
                 break
             candidate = pool[index]
@@ -111,6 +162,7 @@ async def load_callers(session: AsyncSession, *, day: date, contacts_per_day: in
             OfficeBearer.role.in_(CALLER_ROLES),
             OfficeBearer.telegram_user_id.is_not(None),
             OfficeBearer.unreachable_since.is_(None),
+            or_(OfficeBearer.paused_until.is_(None), OfficeBearer.paused_until < day),
         ))).all()
     charges: dict[int, set[int]] = {}
     for person_id, district_id in await session.execute(
@@ -139,7 +191,7 @@ async def load_callers(session: AsyncSession, *, day: date, contacts_per_day: in
 
 
 async def load_candidates(session: AsyncSession, *, day: date,
-                          focus_lok_sabha: Collection[str]) -> tuple[list[Candidate], set[int]]:
+                          policy: RotationPolicy) -> tuple[list[Candidate], set[int]]:
     """Booth presidents who may be called on `day`, and those already given to someone that day."""
     last_called = (select(Assignment.booth_president_id, func.max(Assignment.day).label("last_day"))
                    .where(Assignment.day < day)
@@ -153,28 +205,67 @@ async def load_candidates(session: AsyncSession, *, day: date,
         .join(LokSabhaSeat, AssemblySeat.lok_sabha_id == LokSabhaSeat.id)
         .outerjoin(last_called, last_called.c.booth_president_id == BoothPresident.id)
         .where(BoothPresident.active, BoothPresident.phone_reported_wrong_at.is_(None)))
-    focus = {name.casefold() for name in focus_lok_sabha}
-    candidates = [
-        Candidate(president_id, booth_id, district_id, region_id, seat.casefold() in focus,
-                  strength is Strength.weak, last_day)
-        for president_id, booth_id, district_id, region_id, seat, strength, last_day in rows
-    ]
+    recent: dict[int, set[int]] = {}
+    if policy.repeat_gap_days:
+        for president_id, person_id in await session.execute(
+                select(Assignment.booth_president_id, Assignment.office_bearer_id).distinct().where(
+                    Assignment.day >= day - timedelta(days=policy.repeat_gap_days), Assignment.day < day)):
+            recent.setdefault(president_id, set()).add(person_id)
+    focus_seats = {name.casefold() for name in policy.focus_lok_sabha}
+    candidates = []
+    for president_id, booth_id, district_id, region_id, seat, strength, last_day in rows:
+        focus, weak = seat.casefold() in focus_seats, strength is Strength.weak
+        candidates.append(Candidate(
+            president_id, booth_id, district_id, region_id, focus, weak, last_day,
+            weight=policy.weight(focus=focus, weak=weak),
+            recent_callers=frozenset(recent.get(president_id, ()))))
     taken = set((await session.execute(
         select(Assignment.booth_president_id).where(Assignment.day == day))).scalars())
     return candidates, taken
 
 
-async def assign_day(session: AsyncSession, *, day: date, now: datetime, contacts_per_day: int,
-                     focus_lok_sabha: Collection[str]) -> int:
+async def due_call_backs(session: AsyncSession, *, day: date) -> dict[int, list[int]]:
+    """Booth presidents each caller asked to call again on or before `day`, not given to anyone since.
+
+    Only the latest report on a call counts: a later "talked" on the same call cancels the call-back.
+    """
+    rows = (await session.execute(
+        select(Assignment.id, Assignment.office_bearer_id, Assignment.booth_president_id, Assignment.day,
+               CallReport.outcome, CallReport.call_back_on)
+        .join(CallReport, CallReport.assignment_id == Assignment.id)
+        .where(Assignment.day >= day - timedelta(days=CALL_BACK_LOOKBACK_DAYS), Assignment.day < day)
+        .where(Assignment.id.in_(select(CallReport.assignment_id).where(
+            and_(CallReport.call_back_on.is_not(None), CallReport.call_back_on <= day))))
+        .order_by(Assignment.id, CallReport.reported_at, CallReport.id))).all()
+    latest = {row[0]: row for row in rows}
+    called_since = dict((await session.execute(
+        select(Assignment.booth_president_id, func.max(Assignment.day))
+        .where(Assignment.booth_president_id.in_({row[2] for row in latest.values()}), Assignment.day < day)
+        .group_by(Assignment.booth_president_id))).tuples().all()) if latest else {}
+    due: dict[int, list[int]] = {}
+    for _, person_id, president_id, assigned_on, outcome, call_back_on in sorted(
+            latest.values(), key=lambda row: (row[5] or day, row[0])):
+        if outcome is Outcome.call_back and call_back_on is not None and call_back_on <= day \
+                and called_since.get(president_id) == assigned_on:
+            due.setdefault(person_id, []).append(president_id)
+    return due
+
+
+async def assign_day(session: AsyncSession, *, day: date, now: datetime, policy: RotationPolicy) -> int:
     """Fill every empty slot of `day` and return how many assignments this call stored.
 
     Safe to run twice or in two processes at once: the unique constraints drop whatever another run
     stored first.
     """
-    callers = await load_callers(session, day=day, contacts_per_day=contacts_per_day)
+    callers = await load_callers(session, day=day, contacts_per_day=policy.contacts_per_day)
     if not callers:
         return 0
-    candidates, taken = await load_candidates(session, day=day, focus_lok_sabha=focus_lok_sabha)
+    call_backs = await due_call_backs(session, day=day)
+    callers = [Caller(c.office_bearer_id, c.district_ids, c.free_slots,
+                      tuple(call_backs.get(c.office_bearer_id, ()))) for c in callers]
+    candidates, taken = await load_candidates(session, day=day, policy=policy)
+    waiting = {p for ids in call_backs.values() for p in ids}
+    candidates = [_first_in_line(c) if c.president_id in waiting else c for c in candidates]
     chosen = choose(callers, candidates, day, taken)
     if not chosen:
         return 0
@@ -187,6 +278,11 @@ async def assign_day(session: AsyncSession, *, day: date, now: datetime, contact
     for start in range(0, len(rows), 5000):
         await session.execute(insert_ignoring_conflicts(session, Assignment), rows[start:start + 5000])
     return await count_assignments(session, day=day) - before
+
+
+def _first_in_line(candidate: Candidate) -> Candidate:
+    """A call-back whose own caller cannot take it today goes to the front of the general queue."""
+    return replace(candidate, last_called=None)
 
 
 async def count_assignments(session: AsyncSession, *, day: date) -> int:

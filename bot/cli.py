@@ -15,6 +15,7 @@ import click
 from telegram import Update
 
 from bot.app import build_application, utc_now
+from bot.assignment import RotationPolicy
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import SessionFactory, make_engine, make_session_factory, session_scope, upgrade_to_head
 from bot.delivery import push_day
@@ -195,8 +196,7 @@ def push(ctx: Context, day_text: str | None) -> None:
         async with app:
             channel = TelegramChannel(app.bot, settings.outreach.default_language)
             return await push_day(sessions, channel, day=day, clock=utc_now,
-                                  contacts_per_day=settings.outreach.contacts_per_day,
-                                  focus_lok_sabha=settings.outreach.focus_lok_sabha)
+                                  policy=RotationPolicy.from_settings(settings.outreach))
 
     stats = ctx.with_database(work)
     ctx.say("cli.push.done", day=day.isoformat(), sent=stats.sent, unreachable=stats.unreachable,

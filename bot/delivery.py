@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.assignment import assign_day
+from bot.assignment import RotationPolicy, assign_day
 from bot.db import SessionFactory, session_scope
 from bot.sqlutil import insert_ignoring_conflicts
 from models import (
@@ -265,11 +265,10 @@ async def deliver_pending(sessions: SessionFactory, channel: Channel, *, day: da
 
 
 async def push_day(sessions: SessionFactory, channel: Channel, *, day: date, clock: Callable[[], datetime],
-                   contacts_per_day: int, focus_lok_sabha: Collection[str]) -> DeliveryStats:
+                   policy: RotationPolicy) -> DeliveryStats:
     """Assign `day`'s contacts and deliver them: the whole morning push, safe to repeat."""
     async with session_scope(sessions) as session:
-        await assign_day(session, day=day, now=clock(), contacts_per_day=contacts_per_day,
-                         focus_lok_sabha=focus_lok_sabha)
+        await assign_day(session, day=day, now=clock(), policy=policy)
         await prepare_deliveries(session, day=day, now=clock())
     return await deliver_pending(sessions, channel, day=day, clock=clock)
 

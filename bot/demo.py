@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from bot.assignment import RotationPolicy
 from bot.config import DatabaseSettings, OutreachSettings, Settings
 from bot.db import make_engine, make_session_factory, session_scope, upgrade_to_head
 from bot.delivery import push_day, send_reminders
@@ -108,7 +109,7 @@ async def run_demo(language: str = "hi") -> None:
                 clock.now += timedelta(minutes=30)
                 channel = TelegramChannel(running.app.bot, out.default_language)
                 stats = await push_day(sessions, channel, day=today, clock=clock,
-                                       contacts_per_day=out.contacts_per_day, focus_lok_sabha=out.focus_lok_sabha)
+                                       policy=RotationPolicy.from_settings(out))
                 await running.settle()
                 click.echo(translate(language, "demo.pushed", sent=stats.sent))
 

@@ -10,6 +10,7 @@ from datetime import datetime, time
 
 from telegram.ext import Application, ContextTypes
 
+from bot.assignment import RotationPolicy
 from bot.delivery import deliver_pending, push_day, send_reminders
 from handlers.common import Services, services
 from handlers.push import TelegramChannel
@@ -25,9 +26,8 @@ def _channel(context: ContextTypes.DEFAULT_TYPE) -> TelegramChannel:
 async def morning_push(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Assign and deliver today's contacts (a repeat sends nothing twice)."""
     svc = services(context)
-    out = svc.settings.outreach
     await push_day(svc.sessions, _channel(context), day=svc.today(), clock=svc.clock,
-                   contacts_per_day=out.contacts_per_day, focus_lok_sabha=out.focus_lok_sabha)
+                   policy=RotationPolicy.from_settings(svc.settings.outreach))
 
 
 async def retry_pending(context: ContextTypes.DEFAULT_TYPE) -> None:

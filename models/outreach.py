@@ -122,6 +122,7 @@ class CallReport(Base):
     wellbeing: Mapped[Wellbeing | None] = mapped_column(_enum(Wellbeing, "wellbeing"))
     booth_position: Mapped[Strength | None] = mapped_column(STRENGTH_ENUM)
     notes: Mapped[str | None] = mapped_column(Text)
+    call_back_on: Mapped[date | None] = mapped_column(Date)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
     assignment: Mapped[Assignment] = relationship(back_populates="reports")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Enum, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, Date, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
@@ -58,6 +58,7 @@ class OfficeBearer(Base):
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unreachable_reason: Mapped[str | None] = mapped_column(String(200))
+    paused_until: Mapped[date | None] = mapped_column(Date)
 
     region: Mapped[Region | None] = relationship()
     districts: Mapped[list[District]] = relationship(secondary="office_bearer_districts")

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assignment import Caller, Candidate, assign_day, choose
+from bot.assignment import Caller, Candidate, RotationPolicy, assign_day, choose
 from models import AssemblySeat, Assignment, Booth, BoothPresident, District, Role, Strength
 from tests.factories import NOW, make_booth, make_office_bearer
 
@@ -15,7 +15,7 @@ DAY = date(2026, 11, 20)
 
 
 async def _assign(session: AsyncSession, day: date = DAY, focus: tuple[str, ...] = ()) -> int:
-    stored = await assign_day(session, day=day, now=NOW, contacts_per_day=2, focus_lok_sabha=focus)
+    stored = await assign_day(session, day=day, now=NOW, policy=RotationPolicy(focus_lok_sabha=focus))
     await session.flush()
     return stored
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from bot.assignment import RotationPolicy
 from bot.delivery import (
     DeliveryStats,
     MorningMessage,
@@ -60,7 +61,7 @@ async def _roster(db: Database, callers: int = 3, booths: int = 8) -> list[Offic
 
 
 async def _push(db: Database, channel: RecordingChannel, day: date = DAY) -> DeliveryStats:
-    return await push_day(db.sessions, channel, day=day, clock=clock, contacts_per_day=2, focus_lok_sabha=())
+    return await push_day(db.sessions, channel, day=day, clock=clock, policy=RotationPolicy())
 
 
 async def test_a_push_sends_one_message_with_two_contacts_to_each_caller(db: Database) -> None:
@@ -120,8 +121,9 @@ async def test_a_temporary_failure_stays_pending_and_goes_out_on_the_next_pass(d
 async def test_the_morning_message_carries_what_was_heard_on_the_last_call(db: Database) -> None:
     async with db.sessions() as session:
         booth = await make_booth(session)
-        person = await make_office_bearer(session, telegram_user_id=77)
-        earlier = await make_assignment(session, office_bearer=person, booth=booth, day=date(2026, 11, 1))
+        await make_office_bearer(session, telegram_user_id=77)
+        colleague = await make_office_bearer(session)
+        earlier = await make_assignment(session, office_bearer=colleague, booth=booth, day=date(2026, 11, 1))
         await make_report(session, earlier)
         await session.commit()
     channel = RecordingChannel()

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.assignment import RotationPolicy
 from bot.config import Settings
 from bot.delivery import DeliveryStats, push_day, send_reminders
 from bot.local import SANDBOX_TOKEN, SandboxBot, sandbox_bot
@@ -54,9 +55,8 @@ class Harness:
 
     async def push(self) -> DeliveryStats:
         """The morning push, exactly as the scheduled job runs it."""
-        out = self.settings.outreach
         return await push_day(self.db.sessions, self.channel(), day=self.today, clock=self.clock,
-                              contacts_per_day=out.contacts_per_day, focus_lok_sabha=out.focus_lok_sabha)
+                              policy=RotationPolicy.from_settings(self.settings.outreach))
 
     async def remind(self) -> int:
         """The evening reminder, exactly as the scheduled job runs it."""
