@@ -83,6 +83,7 @@ class Candidate:
     last_called: date | None
     weight: float = 1.0
     recent_callers: frozenset[int] = frozenset()
+    times_called: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,12 +101,15 @@ def _shuffle_key(president_id: int, day: date) -> int:
     return (president_id * 2654435761 + day.toordinal() * 40503) % 4294967291
 
 
-def priority(candidate: Candidate, day: date) -> tuple[bool, float, float, int]:
-    """Sort key, most urgent first: never called, then weighted days waited, then weight, then shuffle."""
+def priority(candidate: Candidate, day: date) -> tuple[bool, float, float, float, int]:
+    """Sort key, most urgent first: never called, then weighted days waited, then fewest calls for the
+    weight (so that people last called on the same day keep their turn in the cycle), then weight, then
+    the day's shuffle."""
+    shuffle = _shuffle_key(candidate.president_id, day)
     if candidate.last_called is None:
-        return (False, 0.0, -candidate.weight, _shuffle_key(candidate.president_id, day))
+        return (False, 0.0, 0.0, -candidate.weight, shuffle)
     waited = (day - candidate.last_called).days * candidate.weight
-    return (True, -waited, -candidate.weight, _shuffle_key(candidate.president_id, day))
+    return (True, -waited, candidate.times_called / candidate.weight, -candidate.weight, shuffle)
 
 
 def choose(callers: Sequence[Caller], candidates: Iterable[Candidate], day: date,
@@ -193,12 +197,13 @@ async def load_callers(session: AsyncSession, *, day: date, contacts_per_day: in
 async def load_candidates(session: AsyncSession, *, day: date,
                           policy: RotationPolicy) -> tuple[list[Candidate], set[int]]:
     """Booth presidents who may be called on `day`, and those already given to someone that day."""
-    last_called = (select(Assignment.booth_president_id, func.max(Assignment.day).label("last_day"))
+    last_called = (select(Assignment.booth_president_id, func.max(Assignment.day).label("last_day"),
+                          func.count().label("times_called"))
                    .where(Assignment.day < day)
                    .group_by(Assignment.booth_president_id).subquery())
     rows = await session.execute(
         select(BoothPresident.id, Booth.id, District.id, District.region_id, LokSabhaSeat.name,
-               Booth.strength, last_called.c.last_day)
+               Booth.strength, last_called.c.last_day, last_called.c.times_called)
         .join(Booth, BoothPresident.booth_id == Booth.id)
         .join(AssemblySeat, Booth.assembly_id == AssemblySeat.id)
         .join(District, AssemblySeat.district_id == District.id)
@@ -213,12 +218,12 @@ async def load_candidates(session: AsyncSession, *, day: date,
             recent.setdefault(president_id, set()).add(person_id)
     focus_seats = {name.casefold() for name in policy.focus_lok_sabha}
     candidates = []
-    for president_id, booth_id, district_id, region_id, seat, strength, last_day in rows:
+    for president_id, booth_id, district_id, region_id, seat, strength, last_day, times_called in rows:
         focus, weak = seat.casefold() in focus_seats, strength is Strength.weak
         candidates.append(Candidate(
             president_id, booth_id, district_id, region_id, focus, weak, last_day,
             weight=policy.weight(focus=focus, weak=weak),
-            recent_callers=frozenset(recent.get(president_id, ()))))
+            recent_callers=frozenset(recent.get(president_id, ())), times_called=times_called or 0))
     taken = set((await session.execute(
         select(Assignment.booth_president_id).where(Assignment.day == day))).scalars())
     return candidates, taken

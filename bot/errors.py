@@ -43,6 +43,18 @@ class NotYourAssignment(DomainError):
     key = "report.not_yours"
 
 
+class LeaveDateOutOfRange(DomainError):
+    """Leave must end today or later, and within the allowed number of days."""
+
+    key = "leave.out_of_range"
+
+
+class NotACaller(DomainError):
+    """Only state office-bearers and district in-charges receive contacts, so only they take leave."""
+
+    key = "leave.not_a_caller"
+
+
 class ReportWindowClosed(DomainError):
     """The call was assigned too long ago to be reported now."""
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.errors import NotOwnContact, UnknownNumber
+from bot.errors import LeaveDateOutOfRange, NotACaller, NotOwnContact, UnknownNumber
 from bot.phones import InvalidPhone, normalise_mobile
-from models import AuditEntry, OfficeBearer
+from models import CALLER_ROLES, AuditEntry, OfficeBearer
+
+MAX_LEAVE_DAYS = 90
 
 
 async def register(session: AsyncSession, *, telegram_user_id: int, contact_user_id: int | None,
@@ -61,3 +63,31 @@ async def set_language(session: AsyncSession, person: OfficeBearer, language: st
     """Remember the language a person chose for everything the bot says to them."""
     person.language = language
     await session.flush()
+
+
+async def pause_calls(session: AsyncSession, person: OfficeBearer, *, until: date, today: date, now: datetime,
+                      actor: str) -> None:
+    """Put a caller on leave: no contacts up to and including `until`; their booths go to others meanwhile.
+
+    `actor` says who asked (the person themselves, or the admin) for the audit trail.
+    """
+    if person.role not in CALLER_ROLES:
+        raise NotACaller()
+    if not today <= until <= today + timedelta(days=MAX_LEAVE_DAYS):
+        raise LeaveDateOutOfRange(days=MAX_LEAVE_DAYS)
+    person.paused_until = until
+    session.add(AuditEntry(at=now, actor_id=person.id if actor == "self" else None, actor_label=actor,
+                           action="paused", subject=f"office_bearer:{person.id}",
+                           detail={"until": until.isoformat()}))
+    await session.flush()
+
+
+async def resume_calls(session: AsyncSession, person: OfficeBearer, *, now: datetime, actor: str) -> bool:
+    """End a leave early; contacts come again from the next push. False if there was no leave to end."""
+    if person.paused_until is None:
+        return False
+    person.paused_until = None
+    session.add(AuditEntry(at=now, actor_id=person.id if actor == "self" else None, actor_label=actor,
+                           action="resumed", subject=f"office_bearer:{person.id}"))
+    await session.flush()
+    return True

@@ -37,11 +37,17 @@ class ReportDraft:
     needs: frozenset[NeedCategory] = field(default_factory=frozenset)
     need_detail: str | None = None
     notes: str | None = None
+    call_back_in_days: int | None = None
 
     @property
     def talked(self) -> bool:
         """Whether the call got through, which decides the questions asked."""
         return self.outcome is Outcome.talked
+
+    @property
+    def calling_back(self) -> bool:
+        """Whether the booth president asked to be called again, which asks for the day."""
+        return self.outcome is Outcome.call_back
 
     def toggled(self, category: NeedCategory) -> ReportDraft:
         """The draft with one need category switched on or off."""
@@ -84,6 +90,8 @@ async def record_report(session: AsyncSession, *, draft: ReportDraft, office_bea
         wellbeing=draft.wellbeing if draft.talked else None,
         booth_position=draft.position if draft.talked else None,
         notes=(draft.notes or None),
+        call_back_on=(today + timedelta(days=draft.call_back_in_days)
+                      if draft.calling_back and draft.call_back_in_days is not None else None),
         reported_at=now,
     )
     session.add(report)

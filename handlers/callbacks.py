@@ -25,11 +25,13 @@ SAVE = "s"
 ADD_NEEDS = "rn"
 ADD_NOTE = "rt"
 BACK = "b"
+CALL_BACK_DAY = "cd"
 CANCEL = "x"
 
 OUTCOME_CODES: dict[str, Outcome] = {"na": Outcome.no_answer, "so": Outcome.switched_off,
                                      "wn": Outcome.wrong_number, "cb": Outcome.call_back,
                                      "ok": Outcome.talked}
+CALL_BACK_CODES: dict[str, int] = {"td": 0, "tm": 1, "da": 2, "wk": 7}
 WELLBEING_CODES: dict[str, Wellbeing] = {"w": Wellbeing.well, "c": Wellbeing.concern}
 POSITION_CODES: dict[str, Strength] = {"s": Strength.strong, "m": Strength.moderate, "w": Strength.weak}
 NEED_CODES: dict[str, NeedCategory] = {"vl": NeedCategory.voter_list, "bc": NeedCategory.booth_committee,

@@ -43,6 +43,16 @@ def other_outcomes(language: str, draft: ReportDraft) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def call_back_day(language: str, draft: ReportDraft) -> InlineKeyboardMarkup:
+    """When to call again: later today, tomorrow, the day after, or in a week."""
+    aid = draft.assignment_id
+    days = [_button(language, f"call_back.in_days.{code}", cb.build(cb.REPORT, cb.CALL_BACK_DAY, aid, code))
+            for code in cb.CALL_BACK_CODES]
+    return InlineKeyboardMarkup([days[:2], days[2:], [
+        _button(language, "report.button.back", cb.build(cb.REPORT, cb.BACK, aid)),
+        _button(language, "report.button.cancel", cb.build(cb.REPORT, cb.CANCEL, aid))]])
+
+
 def wellbeing(language: str, draft: ReportDraft) -> InlineKeyboardMarkup:
     """How the booth president and family are."""
     aid = draft.assignment_id

@@ -31,7 +31,7 @@ from handlers import keyboards
 from handlers.common import Context, answer, language_for, registered, services
 from models import OfficeBearer, Outcome
 
-OUTCOME, WELLBEING, POSITION, NEEDS, NEED_TEXT, NOTE_TEXT, REVIEW = range(7)
+OUTCOME, WELLBEING, POSITION, NEEDS, NEED_TEXT, NOTE_TEXT, REVIEW, CALL_BACK = range(8)
 END = ConversationHandler.END
 DRAFT = "report_draft"
 
@@ -60,6 +60,9 @@ def review_text(language: str, draft: ReportDraft) -> str:
     lines = [translate(language, "report.review.title", name=html.escape(draft.president_name)),
              translate(language, "report.review.outcome",
                        value=translate(language, f"outcome.{draft.outcome.value}") if draft.outcome else none)]
+    if draft.calling_back and draft.call_back_in_days is not None:
+        lines.append(translate(language, "report.review.call_back", value=translate(
+            language, f"call_back.in_days.{cb.code_of(cb.CALL_BACK_CODES, draft.call_back_in_days)}")))
     if draft.talked:
         lines.append(translate(language, "report.review.wellbeing",
                                value=translate(language, f"wellbeing.{draft.wellbeing.value}")
@@ -76,6 +79,7 @@ def review_text(language: str, draft: ReportDraft) -> str:
 
 STEPS = {
     OUTCOME: ("report.ask.outcome", keyboards.other_outcomes),
+    CALL_BACK: ("report.ask.call_back", keyboards.call_back_day),
     WELLBEING: ("report.ask.wellbeing", keyboards.wellbeing),
     POSITION: ("report.ask.position", keyboards.position),
     NEEDS: ("report.ask.needs", keyboards.needs),
@@ -144,8 +148,10 @@ async def step(update: Update, context: Context, session: AsyncSession, person: 
     await query.answer()
     action, value = parsed.action, parsed.value
     if action == cb.OUTCOME:
-        draft = replace(draft, outcome=cb.OUTCOME_CODES[value])
-        next_state = WELLBEING if draft.talked else REVIEW
+        draft = replace(draft, outcome=cb.OUTCOME_CODES[value], call_back_in_days=None)
+        next_state = WELLBEING if draft.talked else CALL_BACK if draft.calling_back else REVIEW
+    elif action == cb.CALL_BACK_DAY:
+        draft, next_state = replace(draft, call_back_in_days=cb.CALL_BACK_CODES[value]), REVIEW
     elif action == cb.WELLBEING:
         draft, next_state = replace(draft, wellbeing=cb.WELLBEING_CODES[value]), POSITION
     elif action == cb.POSITION:
@@ -168,8 +174,11 @@ async def step(update: Update, context: Context, session: AsyncSession, person: 
 
 
 async def _back(update: Update, context: Context, language: str, draft: ReportDraft) -> int:
-    """One step back: from review to the position (or the outcome), from well-being to the outcome."""
-    if draft.talked and draft.position is not None:
+    """One step back: from review to the position, the call-back day or the outcome; from the first
+    question after the outcome to the outcome."""
+    if draft.calling_back and draft.call_back_in_days is not None:
+        draft, target = replace(draft, call_back_in_days=None), CALL_BACK
+    elif draft.talked and draft.position is not None:
         draft, target = replace(draft, position=None), POSITION
     elif draft.talked and draft.wellbeing is not None:
         draft, target = replace(draft, wellbeing=None), WELLBEING
@@ -276,6 +285,7 @@ def conversation(timeout_seconds: float) -> ConversationHandler:  # type: ignore
         entry_points=[CallbackQueryHandler(begin, pattern=cb.pattern(cb.REPORT, cb.TALKED, cb.OTHER_OUTCOME))],
         states={
             OUTCOME: [_buttons(cb.OUTCOME)],
+            CALL_BACK: [_buttons(cb.CALL_BACK_DAY, cb.BACK)],
             WELLBEING: [_buttons(cb.WELLBEING, cb.BACK)],
             POSITION: [_buttons(cb.POSITION, cb.BACK)],
             NEEDS: [_buttons(cb.NEED, cb.NEED_TEXT, cb.NEEDS_DONE)],

@@ -163,11 +163,13 @@ async def make_report(
     needs: tuple[NeedCategory, ...] = (),
     notes: str | None = None,
     at: datetime = NOW,
+    call_back_on: date | None = None,
 ) -> CallReport:
     """A call report on an assignment, with needs raised on it."""
     report = CallReport(
         assignment_id=assignment.id,
         outcome=outcome,
+        call_back_on=call_back_on,
         wellbeing=Wellbeing.well if outcome is Outcome.talked else None,
         booth_position=position,
         notes=notes,
@@ -219,3 +221,26 @@ async def make_varanasi_booth(session: AsyncSession, *, number: int | None = Non
     """A booth in a second district and region (Varanasi, Kashi), for tests that need two of each."""
     return await make_booth(session, district="Varanasi", region="Kashi", lok_sabha="Varanasi", assembly_no=390,
                             assembly="Varanasi Cantt.", mandal="Sigra", number=number)
+
+
+async def make_roster(session: AsyncSession, *, callers: int, booths: int, first_user_id: int = 5_000_000,
+                      language: str | None = None) -> list[OfficeBearer]:
+    """Many booths (one district) and many registered state office-bearers at once, for load tests.
+
+    Office-bearer `i` has Telegram user id `first_user_id + i`.
+    """
+    first = await make_booth(session)
+    serials = [next(_counter) for _ in range(booths - 1)]
+    rows = [Booth(assembly_id=first.assembly_id, number=serial, name=f"Primary School Village {serial}",
+                  mandal_id=first.mandal_id, strength=Strength.moderate) for serial in serials]
+    session.add_all(rows)
+    await session.flush()
+    session.add_all([BoothPresident(booth_id=booth.id, name=f"Booth President {serial}",
+                                    phone=synthetic_mobile(serial), active=True)
+                     for booth, serial in zip(rows, serials, strict=True)])
+    people = [OfficeBearer(name=f"Office Bearer {i}", phone=f"+9188{i:08d}", role=Role.state_office_bearer,
+                           telegram_user_id=first_user_id + i, language=language, active=True, registered_at=NOW)
+              for i in range(callers)]
+    session.add_all(people)
+    await session.flush()
+    return people

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assignment import Caller, Candidate, RotationPolicy, assign_day, choose
-from models import AssemblySeat, Assignment, Booth, BoothPresident, District, Role, Strength
-from tests.factories import NOW, make_booth, make_office_bearer
+from bot.reports import ReportDraft, record_report
+from bot.roster import read_table, validate_and_import_booths
+from bot.synthetic import generate_booth_rows, write_csv
+from models import AssemblySeat, Assignment, Booth, BoothPresident, District, Outcome, Role, Strength
+from tests.factories import NOW, make_booth, make_office_bearer, make_report, synthetic_mobile
 
 DAY = date(2026, 11, 20)
 
@@ -147,3 +151,92 @@ def test_the_narrowest_scope_chooses_first_so_district_incharges_are_not_starved
     by_caller = {(person, slot): c.president_id for person, slot, c in chosen}
     assert {by_caller[(2, 1)], by_caller[(2, 2)]} == {1, 2}
     assert {by_caller[(1, 1)], by_caller[(1, 2)]} == {3, 4}
+
+
+async def test_the_same_caller_is_not_given_the_same_booth_president_within_the_repeat_gap(
+        session: AsyncSession) -> None:
+    await make_booth(session)
+    caller = await make_office_bearer(session, telegram_user_id=401)
+    await _assign(session)
+
+    blocked = await assign_day(session, day=DAY + timedelta(days=1), now=NOW, policy=RotationPolicy(repeat_gap_days=5))
+    allowed = await assign_day(session, day=DAY + timedelta(days=6), now=NOW, policy=RotationPolicy(repeat_gap_days=5))
+
+    assert blocked == 0
+    assert allowed == 1
+    assert [r.office_bearer_id for r in await _assignments(session, DAY + timedelta(days=6))] == [caller.id]
+
+
+async def test_a_paused_caller_gets_nothing_until_the_day_after_their_leave(session: AsyncSession) -> None:
+    for _ in range(6):
+        await make_booth(session)
+    on_leave = await make_office_bearer(session, telegram_user_id=402)
+    on_leave.paused_until = DAY + timedelta(days=1)
+    await session.flush()
+
+    await _assign(session, DAY)
+    await _assign(session, DAY + timedelta(days=1))
+    await _assign(session, DAY + timedelta(days=2))
+
+    assert await _assignments(session, DAY) == []
+    assert await _assignments(session, DAY + timedelta(days=1)) == []
+    assert len(await _assignments(session, DAY + timedelta(days=2))) == 2
+
+
+async def test_a_call_back_whose_caller_is_away_goes_first_to_someone_else(session: AsyncSession) -> None:
+    for _ in range(8):
+        await make_booth(session)
+    asker = await make_office_bearer(session, telegram_user_id=403)
+    colleague = await make_office_bearer(session, telegram_user_id=404)
+    await _assign(session, DAY)
+    asked = next(r for r in await _assignments(session, DAY) if r.office_bearer_id == asker.id)
+    await make_report(session, asked, outcome=Outcome.call_back, call_back_on=DAY + timedelta(days=1))
+    asker.paused_until = DAY + timedelta(days=1)
+    await session.flush()
+
+    await _assign(session, DAY + timedelta(days=1))
+
+    next_day = await _assignments(session, DAY + timedelta(days=1))
+    assert (colleague.id, asked.booth_president_id) in {(r.office_bearer_id, r.booth_president_id) for r in next_day}
+
+
+async def test_a_later_talked_report_cancels_the_call_back(session: AsyncSession) -> None:
+    for _ in range(8):
+        await make_booth(session)
+    asker = await make_office_bearer(session, telegram_user_id=405)
+    await _assign(session, DAY)
+    asked = (await _assignments(session, DAY))[0]
+    await make_report(session, asked, outcome=Outcome.call_back, call_back_on=DAY + timedelta(days=1))
+    await make_report(session, asked, outcome=Outcome.talked, at=NOW + timedelta(hours=3))
+
+    await _assign(session, DAY + timedelta(days=1))
+
+    assert asked.booth_president_id not in {r.booth_president_id
+                                            for r in await _assignments(session, DAY + timedelta(days=1))}
+    assert asker.id in {r.office_bearer_id for r in await _assignments(session, DAY + timedelta(days=1))}
+
+
+async def test_a_wrong_number_is_parked_until_the_roster_brings_a_corrected_one(session: AsyncSession,
+                                                                                tmp_path: Path) -> None:
+    rows = generate_booth_rows(seed=7, districts=1, assemblies_per_district=1, mandals_per_assembly=1,
+                               booths_per_mandal=1)
+    write_csv(tmp_path / "booths.csv", rows)
+    await validate_and_import_booths(session, read_table(tmp_path / "booths.csv"), dry_run=False, now=NOW)
+    caller = await make_office_bearer(session, telegram_user_id=406)
+    await _assign(session, DAY)
+    (given,) = await _assignments(session, DAY)
+    await record_report(session, draft=ReportDraft(given.id, "anyone", outcome=Outcome.wrong_number),
+                        office_bearer_id=caller.id, today=DAY, grace_days=1, now=NOW)
+
+    parked = await assign_day(session, day=DAY + timedelta(days=1), now=NOW, policy=RotationPolicy(repeat_gap_days=0))
+    rows[0]["president_phone"] = synthetic_mobile()
+    write_csv(tmp_path / "booths.csv", rows)
+    await validate_and_import_booths(session, read_table(tmp_path / "booths.csv"), dry_run=False, now=NOW)
+    corrected = await assign_day(session, day=DAY + timedelta(days=2), now=NOW,
+                                 policy=RotationPolicy(repeat_gap_days=0))
+
+    assert parked == 0
+    assert corrected == 1
+    (again,) = await _assignments(session, DAY + timedelta(days=2))
+    assert again.booth_id == given.booth_id
+    assert again.booth_president_id != given.booth_president_id

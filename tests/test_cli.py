@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,25 @@ def test_a_wrong_config_stops_with_one_line_naming_the_key(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [result.output.strip()]
     assert "outreach.push_time" in result.output
+
+
+async def test_the_admin_puts_an_office_bearer_on_leave_and_ends_it(samvad, db: Database, tmp_path: Path) -> None:
+    booths_file, people_file, _ = _rows(tmp_path)
+    await samvad("import", "booths", str(booths_file))
+    await samvad("import", "office-bearers", str(people_file))
+    async with db.sessions() as session:
+        person = (await session.execute(select(OfficeBearer).where(
+            OfficeBearer.role == "district_incharge").limit(1))).scalar_one()
+
+    paused = await samvad("pause", "--phone", person.phone, "--until", "2099-01-01")
+    in_range = await samvad("pause", "--phone", person.phone[-10:], "--until",
+                            (date.today() + timedelta(days=3)).isoformat())
+    resumed = await samvad("resume", "--phone", person.phone)
+    unknown = await samvad("resume", "--phone", "9000000001")
+
+    assert paused.exit_code == 1 and "within 90 days" in paused.output
+    assert in_range.exit_code == 0 and "Leave recorded" in in_range.output
+    assert resumed.exit_code == 0 and "Leave ended" in resumed.output
+    assert unknown.exit_code == 2 and "no office-bearer has this number" in unknown.output
+    async with db.sessions() as session:
+        assert (await session.get_one(OfficeBearer, person.id)).paused_until is None
