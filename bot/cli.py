@@ -30,7 +30,7 @@ from bot.roster import (
     validate_and_import_office_bearers,
 )
 from bot.summaries import render_summary, summarise
-from handlers.push import TelegramChannel
+from handlers.push import channel_for
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ def push(ctx: Context, day_text: str | None) -> None:
     async def work(sessions: SessionFactory) -> Any:
         app = build_application(settings, sessions, with_jobs=False)
         async with app:
-            channel = TelegramChannel(app.bot, settings.outreach.default_language)
+            channel = channel_for(app.bot, settings)
             return await push_day(sessions, channel, day=day, clock=utc_now,
                                   policy=RotationPolicy.from_settings(settings.outreach))
 

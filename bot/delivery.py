@@ -1,9 +1,18 @@
 """Send each office-bearer's morning message, and the evening reminder, exactly once.
 
-The state of every message is a `Delivery` row. A sender first *claims* the row (pending → sending) in
-its own committed transaction: only one process can win that update, so a push run twice, or by two
-processes at once, sends each message once. The outcome (sent with its message id, or failed with a
-reason) is committed right after the send. Temporary failures go back to pending for the next pass.
+The state of every message is a `Delivery` row: pending → sending → sent or failed. A sender first
+*claims* the row (pending → sending) in its own committed transaction: only one process can win that
+update, so a push run twice, or by two processes at once, sends each message once. The outcome (sent with
+its message id, or failed with a reason) is committed right after the send.
+
+A temporary failure (network, Telegram's 5xx, a 429 the rate limiter gave up on) is retried a few times in
+the same pass with growing pauses; if it persists the row goes back to pending for the next pass.
+A sender that dies between claim and outcome leaves its row in `sending`; once that row is older than the
+lease (`LEASE`), the next pass takes it back to pending and sends it. The residual risk, which no
+Bot API client can close because Telegram has no idempotency key: a process that dies (or a request that
+times out) after Telegram accepted the message but before the outcome was committed sends that one
+message again when the lease is taken back. It is one message per process death, never a whole push.
+
 The domain talks to Telegram only through the `Channel` protocol.
 """
 
@@ -11,9 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+import math
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy import select, update
@@ -44,6 +55,13 @@ from models import (
 )
 
 log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+"""How long a claimed (`sending`) row belongs to its sender; after that a pass takes it back."""
+RETRY_DELAYS = (0.5, 1.0, 2.0)
+"""Pauses (seconds) before each in-pass retry of a temporary failure; then the row waits for the next pass."""
+IN_FLIGHT_SECONDS = 0.25
+"""About how long one message is in flight (claim, send, record): sizes the number of concurrent senders."""
 
 
 class Unreachable(Exception):
@@ -116,6 +134,11 @@ class Reminder:
 class Channel(Protocol):
     """Where messages go: Telegram in production, anything in a test."""
 
+    @property
+    def max_rate(self) -> float:
+        """The most messages per second this channel accepts."""
+        ...
+
     async def send_morning(self, message: MorningMessage) -> int:
         """Send the morning push; return the message id."""
         ...
@@ -134,6 +157,7 @@ class DeliveryStats:
     failed: int = 0
     retry_later: int = 0
     skipped: int = 0
+    reclaimed: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
 
 
@@ -189,12 +213,36 @@ async def prepare_deliveries(session: AsyncSession, *, day: date, now: datetime)
              "updated_at": now} for person in people])
 
 
-async def _claim(session: AsyncSession, delivery_id: int, now: datetime) -> bool:
+def senders_for(rate: float) -> int:
+    """How many messages to keep in flight so that a channel taking `rate` messages a second stays busy."""
+    return max(1, math.ceil(rate * IN_FLIGHT_SECONDS))
+
+
+async def reclaim_stale(session: AsyncSession, *, day: date, now: datetime, lease: timedelta = LEASE) -> int:
+    """Take back to pending the rows of `day` left in `sending` for longer than `lease` by a sender that died.
+
+    Returns how many were taken back. A live sender finishes well within the lease, so its row is untouched.
+    """
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.day == day, Delivery.status == DeliveryStatus.sending, Delivery.updated_at < now - lease)
+        .values(status=DeliveryStatus.pending, updated_at=now))
+    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+async def _claim(session: AsyncSession, delivery_id: int, now: datetime) -> tuple[int, MorningMessage] | None:
+    """Claim a pending row for this sender: its office-bearer and message, or None if another sender has it."""
     result = await session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.pending)
         .values(status=DeliveryStatus.sending, attempts=Delivery.attempts + 1, updated_at=now))
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    delivery = await session.get_one(Delivery, delivery_id)
+    person = await session.get_one(OfficeBearer, delivery.office_bearer_id)
+    contacts = await load_contacts(session, office_bearer_id=person.id, day=delivery.day)
+    return person.id, MorningMessage(day=delivery.day, chat_id=person.telegram_user_id or 0,
+                                     language=person.language, recipient_name=person.name, contacts=contacts)
 
 
 async def _mark_unreachable(session: AsyncSession, office_bearer_id: int, reason: str, now: datetime) -> None:
@@ -202,21 +250,28 @@ async def _mark_unreachable(session: AsyncSession, office_bearer_id: int, reason
                           .values(unreachable_since=now, unreachable_reason=reason))
 
 
+async def _retrying(send: Callable[[], Awaitable[int]], delays: Sequence[float]) -> int:
+    """Send, and after a temporary failure pause and send again, once per delay; the last failure is raised."""
+    for delay in delays:
+        try:
+            return await send()
+        except TemporaryFailure as exc:
+            log.info("temporary failure (%s); trying again in %.1f s", exc, delay)
+            await asyncio.sleep(delay)
+    return await send()
+
+
 async def _deliver_one(sessions: SessionFactory, channel: Channel, delivery_id: int,
-                       clock: Callable[[], datetime], stats: DeliveryStats) -> None:
+                       clock: Callable[[], datetime], stats: DeliveryStats, retry_delays: Sequence[float]) -> None:
     async with session_scope(sessions) as session:
-        if not await _claim(session, delivery_id, clock()):
-            stats.skipped += 1
-            return
-    async with session_scope(sessions) as session:
-        delivery = await session.get_one(Delivery, delivery_id)
-        person = await session.get_one(OfficeBearer, delivery.office_bearer_id)
-        contacts = await load_contacts(session, office_bearer_id=person.id, day=delivery.day)
-    message = MorningMessage(day=delivery.day, chat_id=person.telegram_user_id or 0,
-                             language=person.language, recipient_name=person.name, contacts=contacts)
+        claimed = await _claim(session, delivery_id, clock())
+    if claimed is None:
+        stats.skipped += 1
+        return
+    person_id, message = claimed
     status, message_id, error = DeliveryStatus.sent, None, None
     try:
-        message_id = await channel.send_morning(message)
+        message_id = await _retrying(partial(channel.send_morning, message), retry_delays)
         stats.sent += 1
     except Unreachable as exc:
         status, error = DeliveryStatus.failed, exc.reason
@@ -234,55 +289,62 @@ async def _deliver_one(sessions: SessionFactory, channel: Channel, delivery_id: 
         await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
             status=status, telegram_message_id=message_id, error=error, updated_at=now))
         if status is DeliveryStatus.failed and error in UNREACHABLE_REASONS:
-            await _mark_unreachable(session, person.id, error, now)
+            await _mark_unreachable(session, person_id, error, now)
         if status is DeliveryStatus.sent:
-            session.add(AuditEntry(at=now, actor_id=person.id, actor_label="push", action="contacts_shown",
+            session.add(AuditEntry(at=now, actor_id=person_id, actor_label="push", action="contacts_shown",
                                    subject=f"delivery:{delivery_id}",
-                                   detail={"assignments": [c.assignment_id for c in contacts]}))
+                                   detail={"assignments": [c.assignment_id for c in message.contacts]}))
 
 
 UNREACHABLE_REASONS = ("blocked", "not_started", "deactivated")
 
 
 async def deliver_pending(sessions: SessionFactory, channel: Channel, *, day: date,
-                          clock: Callable[[], datetime], concurrency: int = 8) -> DeliveryStats:
-    """Send every pending morning message of `day`; each one is claimed first, so none goes twice."""
+                          clock: Callable[[], datetime], lease: timedelta = LEASE,
+                          retry_delays: Sequence[float] = RETRY_DELAYS) -> DeliveryStats:
+    """Send every pending morning message of `day`, first taking back rows whose sender's lease ran out.
+
+    Each row is claimed before it is sent, so none goes twice; enough senders run side by side to keep the
+    channel at its `max_rate` (the channel's rate limiter does the pacing).
+    """
     async with session_scope(sessions) as session:
+        reclaimed = await reclaim_stale(session, day=day, now=clock(), lease=lease)
         pending = (await session.execute(
             select(Delivery.id).where(Delivery.day == day, Delivery.status == DeliveryStatus.pending)
             .order_by(Delivery.id))).scalars().all()
-    stats = DeliveryStats()
-    gate = asyncio.Semaphore(concurrency)
+    stats = DeliveryStats(reclaimed=reclaimed)
+    queue: Iterator[int] = iter(pending)
 
-    async def guarded(delivery_id: int) -> None:
-        async with gate:
-            await _deliver_one(sessions, channel, delivery_id, clock, stats)
+    async def sender() -> None:
+        for delivery_id in queue:
+            await _deliver_one(sessions, channel, delivery_id, clock, stats, retry_delays)
 
-    await asyncio.gather(*(guarded(delivery_id) for delivery_id in pending))
-    log.info("push %s: %d sent, %d unreachable, %d failed, %d to retry", day, stats.sent,
-             stats.unreachable, stats.failed, stats.retry_later)
+    await asyncio.gather(*(sender() for _ in range(min(len(pending), senders_for(channel.max_rate)))))
+    log.info("push %s: %d sent, %d unreachable, %d failed, %d to retry, %d taken back from dead senders", day,
+             stats.sent, stats.unreachable, stats.failed, stats.retry_later, stats.reclaimed)
     return stats
 
 
 async def push_day(sessions: SessionFactory, channel: Channel, *, day: date, clock: Callable[[], datetime],
-                   policy: RotationPolicy) -> DeliveryStats:
+                   policy: RotationPolicy, retry_delays: Sequence[float] = RETRY_DELAYS) -> DeliveryStats:
     """Assign `day`'s contacts and deliver them: the whole morning push, safe to repeat."""
     async with session_scope(sessions) as session:
         await assign_day(session, day=day, now=clock(), policy=policy)
         await prepare_deliveries(session, day=day, now=clock())
-    return await deliver_pending(sessions, channel, day=day, clock=clock)
+    return await deliver_pending(sessions, channel, day=day, clock=clock, retry_delays=retry_delays)
 
 
 async def send_reminders(sessions: SessionFactory, channel: Channel, *, day: date,
                          clock: Callable[[], datetime]) -> int:
-    """Remind everyone whose morning message arrived but who has calls of `day` still unreported."""
+    """Remind everyone whose morning message arrived, who is still reachable and has calls of `day` unreported."""
     async with session_scope(sessions) as session:
         unreported = (select(Assignment.office_bearer_id)
                       .where(Assignment.day == day, ~Assignment.reports.any()))
+        reachable = select(OfficeBearer.id).where(OfficeBearer.unreachable_since.is_(None))
         due = (await session.execute(
             select(Delivery.id, Delivery.office_bearer_id).where(
                 Delivery.day == day, Delivery.status == DeliveryStatus.sent, Delivery.reminded_at.is_(None),
-                Delivery.office_bearer_id.in_(unreported)))).all()
+                Delivery.office_bearer_id.in_(unreported), Delivery.office_bearer_id.in_(reachable)))).all()
     reminded = 0
     for delivery_id, person_id in due:
         async with session_scope(sessions) as session:
@@ -295,7 +357,7 @@ async def send_reminders(sessions: SessionFactory, channel: Channel, *, day: dat
         reminder = Reminder(day=day, chat_id=person.telegram_user_id or 0, language=person.language,
                             recipient_name=person.name, contacts=tuple(c for c in contacts if not c.reported))
         try:
-            await channel.send_reminder(reminder)
+            await _retrying(partial(channel.send_reminder, reminder), RETRY_DELAYS)
             reminded += 1
         except Unreachable as exc:
             async with session_scope(sessions) as session:

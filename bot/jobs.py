@@ -13,14 +13,14 @@ from telegram.ext import Application, ContextTypes
 from bot.assignment import RotationPolicy
 from bot.delivery import deliver_pending, push_day, send_reminders
 from handlers.common import Services, services
-from handlers.push import TelegramChannel
+from handlers.push import TelegramChannel, channel_for
 
 log = logging.getLogger(__name__)
 RETRY_EVERY_SECONDS = 600
 
 
 def _channel(context: ContextTypes.DEFAULT_TYPE) -> TelegramChannel:
-    return TelegramChannel(context.bot, services(context).settings.outreach.default_language)
+    return channel_for(context.bot, services(context).settings)
 
 
 async def morning_push(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,9 +6,10 @@ import html
 import logging
 
 from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
+from telegram.constants import FloodLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.config import Settings
 from bot.delivery import Contact, MorningMessage, PermanentFailure, Reminder, TemporaryFailure, Unreachable
 from bot.i18n import normalise_language, translate
 from bot.phones import display_phone
@@ -58,11 +59,23 @@ def reminder_text(language: str, reminder: Reminder) -> str:
 
 
 class TelegramChannel:
-    """Sends the domain's messages through a python-telegram-bot `Bot` and translates its errors."""
+    """Sends the domain's messages through a python-telegram-bot `Bot` and translates its errors.
 
-    def __init__(self, bot: Bot, default_language: str) -> None:
+    With `paid_broadcast` the morning push goes with `allow_paid_broadcast` (up to 1000 messages a second,
+    paid in Telegram Stars); everything else stays within the free 30 a second.
+    """
+
+    def __init__(self, bot: Bot, default_language: str, *, paid_broadcast: bool = False) -> None:
         self._bot = bot
         self._default_language = default_language
+        self._paid_broadcast = paid_broadcast
+
+    @property
+    def max_rate(self) -> float:
+        """Morning messages per second Telegram accepts from this bot."""
+        if self._paid_broadcast:
+            return float(FloodLimit.PAID_MESSAGES_PER_SECOND)
+        return float(FloodLimit.MESSAGES_PER_SECOND)
 
     def _language(self, language: str | None) -> str:
         return normalise_language(language, self._default_language)
@@ -71,7 +84,7 @@ class TelegramChannel:
         """Send one morning message with its report buttons; return the Telegram message id."""
         language = self._language(message.language)
         return await self._send(message.chat_id, morning_text(language, message),
-                                keyboards.morning(language, message.contacts))
+                                keyboards.morning(language, message.contacts), paid=self._paid_broadcast)
 
     async def send_reminder(self, reminder: Reminder) -> int:
         """Send the evening reminder, with the report buttons of the calls still open."""
@@ -79,11 +92,11 @@ class TelegramChannel:
         return await self._send(reminder.chat_id, reminder_text(language, reminder),
                                 keyboards.morning(language, reminder.contacts))
 
-    async def _send(self, chat_id: int, text: str, markup: object) -> int:
+    async def _send(self, chat_id: int, text: str, markup: object, *, paid: bool = False) -> int:
         try:
             sent = await self._bot.send_message(
                 chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,  # type: ignore[arg-type]
-                link_preview_options=LinkPreviewOptions(is_disabled=True))
+                link_preview_options=LinkPreviewOptions(is_disabled=True), allow_paid_broadcast=paid or None)
         except Forbidden as exc:
             raise Unreachable(_unreachable_reason(exc.message)) from None
         except BadRequest as exc:
@@ -93,6 +106,12 @@ class TelegramChannel:
         except (RetryAfter, TimedOut, NetworkError) as exc:
             raise TemporaryFailure(type(exc).__name__) from None
         return sent.message_id
+
+
+def channel_for(bot: Bot, settings: Settings) -> TelegramChannel:
+    """The channel the settings ask for: the default language, and paid broadcast if allowed."""
+    return TelegramChannel(bot, settings.outreach.default_language,
+                           paid_broadcast=settings.telegram.allow_paid_broadcast)
 
 
 def _unreachable_reason(description: str) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from datetime import date, datetime
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.assignment import RotationPolicy
 from bot.delivery import (
+    LEASE,
     DeliveryStats,
     MorningMessage,
     Reminder,
@@ -32,6 +33,8 @@ def clock() -> datetime:
 
 class RecordingChannel:
     """Stands where Telegram would be: records messages, fails on request."""
+
+    max_rate = 30.0
 
     def __init__(self, fail: Callable[[int], Exception | None] = lambda chat_id: None) -> None:
         self.morning: list[MorningMessage] = []
@@ -60,8 +63,10 @@ async def _roster(db: Database, callers: int = 3, booths: int = 8) -> list[Offic
     return people
 
 
-async def _push(db: Database, channel: RecordingChannel, day: date = DAY) -> DeliveryStats:
-    return await push_day(db.sessions, channel, day=day, clock=clock, policy=RotationPolicy())
+async def _push(db: Database, channel: RecordingChannel, day: date = DAY,
+                retry_delays: Sequence[float] = (0.01, 0.01)) -> DeliveryStats:
+    return await push_day(db.sessions, channel, day=day, clock=clock, policy=RotationPolicy(),
+                          retry_delays=retry_delays)
 
 
 async def test_a_push_sends_one_message_with_two_contacts_to_each_caller(db: Database) -> None:
@@ -106,16 +111,66 @@ async def test_a_blocked_person_is_marked_unreachable_and_the_others_still_get_t
 
 async def test_a_temporary_failure_stays_pending_and_goes_out_on_the_next_pass(db: Database) -> None:
     await _roster(db, callers=2)
-    failing = {"on": True}
-    channel = RecordingChannel(lambda chat_id: TemporaryFailure("TimedOut") if failing["on"] else None)
+    failing = {"on": True, "tries": 0}
 
-    first = await _push(db, channel)
+    def fail(chat_id: int) -> Exception | None:
+        failing["tries"] += 1
+        return TemporaryFailure("TimedOut") if failing["on"] else None
+
+    channel = RecordingChannel(fail)
+
+    first = await _push(db, channel, retry_delays=(0.01, 0.01))
     failing["on"] = False
     second = await deliver_pending(db.sessions, channel, day=DAY, clock=clock)
 
     assert (first.sent, first.retry_later) == (0, 2)
+    assert failing["tries"] == 2 * 3 + 2
     assert second.sent == 2
     assert len(channel.morning) == 2
+
+
+async def test_a_short_blip_is_retried_in_the_same_pass(db: Database) -> None:
+    people = await _roster(db, callers=3)
+    unlucky = people[0].telegram_user_id
+    failures = {"left": 2}
+
+    def fail(chat_id: int) -> Exception | None:
+        if chat_id == unlucky and failures["left"]:
+            failures["left"] -= 1
+            return TemporaryFailure("NetworkError")
+        return None
+
+    channel = RecordingChannel(fail)
+
+    stats = await _push(db, channel)
+
+    assert (stats.sent, stats.retry_later) == (3, 0)
+    assert sorted(m.chat_id for m in channel.morning) == sorted(p.telegram_user_id for p in people)
+
+
+async def test_a_row_left_sending_by_a_dead_sender_is_taken_back_after_the_lease_and_sent_once(
+        db: Database) -> None:
+    people = await _roster(db, callers=3)
+    channel = RecordingChannel()
+    await _push(db, channel)
+    dead, alive = people[0].id, people[1].id
+    async with db.sessions() as session:
+        await session.execute(update(Delivery).where(Delivery.office_bearer_id == dead).values(
+            status=DeliveryStatus.sending, updated_at=NOW - LEASE - timedelta(seconds=1)))
+        await session.execute(update(Delivery).where(Delivery.office_bearer_id == alive).values(
+            status=DeliveryStatus.sending, updated_at=NOW - timedelta(seconds=30)))
+        await session.commit()
+    channel.morning.clear()
+
+    stats = await deliver_pending(db.sessions, channel, day=DAY, clock=clock)
+    again = await deliver_pending(db.sessions, channel, day=DAY, clock=clock)
+
+    assert (stats.reclaimed, stats.sent, again.sent) == (1, 1, 0)
+    assert [m.chat_id for m in channel.morning] == [people[0].telegram_user_id]
+    async with db.sessions() as session:
+        states = dict((await session.execute(select(Delivery.office_bearer_id, Delivery.status))).all())
+    assert states[dead] is DeliveryStatus.sent
+    assert states[alive] is DeliveryStatus.sending
 
 
 async def test_the_morning_message_carries_what_was_heard_on_the_last_call(db: Database) -> None:
