@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.constants import FloodLimit, ParseMode
@@ -26,6 +28,53 @@ REPORT_TIMEOUT_SECONDS = 3 * 3600
 PACE = 0.97  # of Telegram's rate: the margin that absorbs jitter between our clock and Telegram's
 BUCKET = 1.1  # messages the limiter holds: one, and a tenth to make up for the event loop waking late
 RETRY_AFTER_RETRIES = 3
+# Updates handled at once (different chats; one chat's updates always wait for each other). Each holds a
+# database connection only while its handler runs; see benchmarks/README.md for how this was chosen.
+CONCURRENT_UPDATES = 16
+
+
+class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
+    """Handles updates of different chats concurrently, and those of one chat one after another, in order.
+
+    A person's taps then reach the report conversation in the order they were made, while 200 people
+    reporting at once do not queue behind each other.
+    """
+
+    def __init__(self, max_concurrent_updates: int = CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the handlers for `update` once no earlier update of the same chat is being handled."""
+        key = _chat_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock, users = self._chats.get(key, (asyncio.Lock(), 0))
+        self._chats[key] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._chats[key]
+            if users == 1:
+                del self._chats[key]
+            else:
+                self._chats[key] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+def _chat_key(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user is not None else None
 
 
 def utc_now() -> datetime:
@@ -78,7 +127,10 @@ def build_application(
     update_processor: BaseUpdateProcessor | None = None,
     with_jobs: bool = True,
 ) -> Application:  # type: ignore[type-arg]
-    """The bot: handlers, rate limiter, error handler and (unless `with_jobs` is off) the daily jobs."""
+    """The bot: handlers, rate limiter, error handler and (unless `with_jobs` is off) the daily jobs.
+
+    Updates are handled by `update_processor`, by default a `ChatOrderedUpdateProcessor`.
+    """
     if not settings.telegram.token:
         raise ValueError("telegram.token is not set")
     builder = (Application.builder().token(settings.telegram.token).base_url(settings.telegram.base_url)
@@ -87,8 +139,7 @@ def build_application(
         builder = builder.request(request)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
-    if update_processor is not None:
-        builder = builder.concurrent_updates(update_processor)
+    builder = builder.concurrent_updates(update_processor or ChatOrderedUpdateProcessor())
     svc = Services(settings=settings, sessions=sessions, clock=clock)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]

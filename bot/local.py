@@ -9,10 +9,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from telegram.ext import Application, SimpleUpdateProcessor
+from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application
+from bot.app import ChatOrderedUpdateProcessor, build_application
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.sandbox import FakeTelegram, FakeUser
@@ -21,28 +21,37 @@ SANDBOX_BASE_URL = "http://sandbox.local/bot"
 SANDBOX_TOKEN = "123456:SANDBOX-TOKEN"
 
 
-class TrackedUpdateProcessor(SimpleUpdateProcessor):
-    """Processes updates one at a time, like the default, and lets a caller wait until all are handled."""
+class TrackedUpdateProcessor(ChatOrderedUpdateProcessor):
+    """The production processor (chats concurrently, each chat in order) that lets a caller wait until
+    every update up to a given one has been handled."""
 
     def __init__(self) -> None:
-        super().__init__(max_concurrent_updates=1)
-        self.handled_up_to = 0
+        super().__init__()
+        self.newest_started = 0
+        self._in_flight: set[int] = set()
         self._changed = asyncio.Condition()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Handle one update, then record its id as done."""
+        """Handle one update, noting it as in flight until it is done."""
+        update_id = getattr(update, "update_id", 0)
+        self.newest_started = max(self.newest_started, update_id)
+        self._in_flight.add(update_id)
         try:
-            await coroutine
+            await super().do_process_update(update, coroutine)
         finally:
-            update_id = getattr(update, "update_id", 0)
             async with self._changed:
-                self.handled_up_to = max(self.handled_up_to, update_id)
+                self._in_flight.discard(update_id)
                 self._changed.notify_all()
+
+    def _done_up_to(self, update_id: int) -> bool:
+        """Updates reach the processor in order, so those up to `update_id` are done once it has started
+        and none of them is still in flight."""
+        return self.newest_started >= update_id and all(pending > update_id for pending in self._in_flight)
 
     async def wait_for(self, update_id: int, timeout: float = 10.0) -> None:
         """Wait until the update with this id (and every earlier one) has been handled."""
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: self.handled_up_to >= update_id), timeout)
+            await asyncio.wait_for(self._changed.wait_for(lambda: self._done_up_to(update_id)), timeout)
 
 
 @dataclass

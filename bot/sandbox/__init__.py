@@ -4,7 +4,15 @@ See ``FakeTelegram`` for the server and test helpers, and ``load_spec``/``valida
 checks against the Bot API specification.
 """
 
-from bot.sandbox.chats import ApiCall, CallbackQueryRecord, FakeChat, FakeMessage, MessageVersion, StoredFile
+from bot.sandbox.chats import (
+    ApiCall,
+    CallbackQueryRecord,
+    FakeChat,
+    FakeMessage,
+    MessageVersion,
+    StoredFile,
+    UpdateTiming,
+)
 from bot.sandbox.html import FormattedText, HtmlError, parse_html
 from bot.sandbox.server import ApiError, FakeTelegram, WebhookConfig
 from bot.sandbox.spec import BotApiSpec, UploadedFile, decode_params, load_spec, validate_request
@@ -23,6 +31,7 @@ __all__ = [
     "HtmlError",
     "MessageVersion",
     "StoredFile",
+    "UpdateTiming",
     "UploadedFile",
     "WebhookConfig",
     "decode_params",

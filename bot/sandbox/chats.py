@@ -16,6 +16,7 @@ __all__ = [
     "FakeMessage",
     "MessageVersion",
     "StoredFile",
+    "UpdateTiming",
     "describe_user_content",
     "keyboard_lines",
 ]
@@ -232,6 +233,27 @@ class CallbackQueryRecord:
     answered: bool = False
     answer_text: str | None = None
     show_alert: bool = False
+
+
+@dataclass
+class UpdateTiming:
+    """When an update was queued for the bot, and when the bot's first reply to it reached the server.
+
+    Times are ``time.perf_counter()`` seconds. The first reply is the answerCallbackQuery for the pressed
+    button, or else the first message, edit or deletion the bot made in the update's chat after it.
+    """
+
+    update_id: int
+    chat_id: int
+    queued_at: float
+    callback_query_id: str | None = None
+    replied_at: float | None = None
+    reply_method: str | None = None
+
+    @property
+    def latency(self) -> float | None:
+        """Seconds from queueing to the first reply, or None while the bot has not replied."""
+        return None if self.replied_at is None else self.replied_at - self.queued_at
 
 
 @dataclass

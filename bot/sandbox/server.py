@@ -47,6 +47,7 @@ from bot.sandbox.chats import (
     FakeMessage,
     MessageVersion,
     StoredFile,
+    UpdateTiming,
     describe_user_content,
     keyboard_lines,
 )
@@ -64,6 +65,11 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly the "
     "same as a current content and reply markup of the message"
 )
+# Methods by which the bot visibly replies in a chat (the end of an update's latency, see UpdateTiming).
+REPLY_METHODS = frozenset({
+    "sendMessage", "sendDocument", "sendPhoto", "sendChatAction", "editMessageText", "editMessageReplyMarkup",
+    "deleteMessage", "answerCallbackQuery",
+})
 _DEFAULT_DESCRIPTIONS = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -176,6 +182,8 @@ class FakeTelegram:
     ``sent`` lists every message the bot sent; ``requests`` every request with its answer status.
     ``spec`` defaults to ``load_spec()``; without a spec file, or with ``validate=False``, nothing is checked.
     The token must look like Telegram's (``<bot id>:<secret>``): the bot's user id is taken from it.
+    ``update_timings`` records, per update, when it was queued and when the bot first replied to it.
+    ``reply_delay`` (seconds) holds back every answer but getUpdates, as the network to Telegram would.
     """
 
     def __init__(
@@ -190,6 +198,7 @@ class FakeTelegram:
         per_chat_burst: int = 3,
         webhook_transport: httpx.AsyncBaseTransport | None = None,
         webhook_retry_delay: float = 0.2,
+        reply_delay: float = 0.0,
         bot_first_name: str = "Booth Samvad",
         bot_username: str = "booth_samvad_bot",
     ) -> None:
@@ -203,6 +212,7 @@ class FakeTelegram:
         self.per_chat_per_second = per_chat_per_second
         self.per_chat_burst = per_chat_burst
         self.webhook_retry_delay = webhook_retry_delay
+        self.reply_delay = reply_delay
         self.bot_user: dict[str, Any] = {
             "id": int(token.split(":", 1)[0]),
             "is_bot": True,
@@ -222,6 +232,7 @@ class FakeTelegram:
         self.files: dict[str, StoredFile] = {}
         self.blocked: set[int] = set()
         self.webhook: WebhookConfig | None = None
+        self.update_timings: dict[int, UpdateTiming] = {}
 
         self._updates: list[dict[str, Any]] = []
         self.last_update_id = 0  # id of the newest update queued, so a test can wait until the bot handled it
@@ -230,6 +241,8 @@ class FakeTelegram:
         self._file_numbers = itertools.count(1)
         self._updates_changed = asyncio.Condition()
         self._messages_changed = asyncio.Condition()
+        self._awaiting_reply: dict[int, list[UpdateTiming]] = defaultdict(list)
+        self._chat_waiters: dict[int, list[asyncio.Future[None]]] = defaultdict(list)
         self._poll_generation = 0
         self._closing = False  # release long polls at once (while the HTTP server stops, or for good)
         self._closed = False
@@ -470,6 +483,27 @@ class FakeTelegram:
             chat.cursor += 1
             return chat.messages[chat.cursor - 1]
 
+    async def wait_for_chat(self, chat_id: int, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait until ``condition()`` holds, checking it whenever the bot changes the chat (a message, an edit,
+        a deletion, a button answer). Raises AssertionError with the chat transcript on timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            changed: asyncio.Future[None] = loop.create_future()
+            self._chat_waiters[chat_id].append(changed)
+            try:
+                await asyncio.wait_for(changed, deadline - loop.time())
+            except TimeoutError:
+                raise AssertionError(
+                    f"chat {chat_id} did not reach the expected state within {timeout}s; transcript:\n"
+                    + self.chats[chat_id].transcript()
+                ) from None
+
+    def _chat_changed(self, chat_id: int) -> None:
+        for changed in self._chat_waiters.pop(chat_id, ()):
+            if not changed.done():
+                changed.set_result(None)
+
     def unanswered_callback_queries(self) -> list[CallbackQueryRecord]:
         """Button presses the bot never answered with answerCallbackQuery (clients show a spinner)."""
         return [query for query in self.callback_queries.values() if not query.answered]
@@ -488,6 +522,7 @@ class FakeTelegram:
     async def _endpoint(self, request: Request) -> JSONResponse:
         if request.path_params["token"] != self.token:
             return JSONResponse(ApiError(401, "Unauthorized").payload(), status_code=401)
+        arrived = time.perf_counter()
         call = ApiCall(method=request.path_params["method"], params={}, time=time.time())
         self.requests.append(call)
         try:
@@ -498,7 +533,10 @@ class FakeTelegram:
             except BodyError as exc:
                 raise ApiError(400, f"Bad Request: {exc}") from None
             call.params = params
+            self._note_reply(call.method, params, arrived)
             result = await self._call(call, files)
+            if self.reply_delay and call.method != "getUpdates":
+                await asyncio.sleep(self.reply_delay)
         except ApiError as error:
             call.status, call.description = error.status, error.description
             return JSONResponse(error.payload(), status_code=error.status)
@@ -543,9 +581,38 @@ class FakeTelegram:
         if chat.type == "private":
             self.blocked.discard(user.user_id)
 
+    def _note_reply(self, method: str, params: dict[str, Any], arrived: float) -> None:
+        """Mark the update this request replies to (see ``UpdateTiming``) as replied at ``arrived``."""
+        found = self._handlers.get(method.lower())
+        if found is None or found[0] not in REPLY_METHODS:
+            return
+        if found[0] == "answerCallbackQuery":
+            query = self.callback_queries.get(str(params.get("callback_query_id")))
+            if query is None:
+                return
+            chat_id, query_id = query.chat_id, query.id
+        else:
+            try:
+                chat_id, query_id = int(params["chat_id"]), None
+            except (KeyError, TypeError, ValueError):
+                return
+        awaiting = self._awaiting_reply.get(chat_id, [])
+        for index, timing in enumerate(awaiting):
+            if query_id is None or timing.callback_query_id == query_id:
+                timing.replied_at, timing.reply_method = arrived, found[0]
+                del awaiting[index]
+                return
+
     async def _queue_update(self, payload: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **payload}
         self.last_update_id = update["update_id"]
+        query = payload.get("callback_query")
+        message = query["message"] if query else payload.get("message")
+        if message is not None:
+            timing = UpdateTiming(update["update_id"], message["chat"]["id"], time.perf_counter(),
+                                  callback_query_id=query["id"] if query else None)
+            self.update_timings[timing.update_id] = timing
+            self._awaiting_reply[timing.chat_id].append(timing)
         async with self._updates_changed:
             self._updates.append(update)
             self._updates_changed.notify_all()
@@ -762,6 +829,7 @@ class FakeTelegram:
             chat.messages.append(message)
             self.sent.append(message)
             self._messages_changed.notify_all()
+        self._chat_changed(chat.id)
         return message.to_api(self.bot_user)
 
     @staticmethod
@@ -849,6 +917,7 @@ class FakeTelegram:
         else:
             body = "[buttons changed]" if version.reply_markup else "[buttons removed]"
         self._log_bot(message.chat, f"bot edited #{message.message_id}", body, version.reply_markup)
+        self._chat_changed(message.chat_id)
         return message.to_api(self.bot_user)
 
     async def _edit_message_text(self, req: _ApiRequest) -> dict[str, Any]:
@@ -881,6 +950,7 @@ class FakeTelegram:
         elif chat.incoming.pop(message_id, None) is None:
             raise ApiError(400, "Bad Request: message to delete not found")
         chat.log.append(f"bot deleted #{message_id}")
+        self._chat_changed(chat.id)
         return True
 
     async def _answer_callback_query(self, req: _ApiRequest) -> bool:
@@ -894,6 +964,7 @@ class FakeTelegram:
         if query.answer_text:
             kind = "alert" if query.show_alert else "toast"
             self.chats[query.chat_id].log.append(f"bot ({kind}): {query.answer_text}")
+        self._chat_changed(query.chat_id)
         return True
 
     async def _send_chat_action(self, req: _ApiRequest) -> bool:
