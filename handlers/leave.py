@@ -55,6 +55,7 @@ async def pause(update: Update, context: Context, session: AsyncSession, person:
     except DomainError as exc:
         await answer(update, translate(language, exc.key, **exc.params))
         return
+    await session.commit()
     await answer(update, translate(language, "leave.paused", until=until.strftime("%d.%m.%Y")))
 
 
@@ -63,6 +64,7 @@ async def resume(update: Update, context: Context, session: AsyncSession, person
     """Come back from leave before the date given."""
     language = language_for(context, person)
     ended = await resume_calls(session, person, now=services(context).clock(), actor="self")
+    await session.commit()
     await answer(update, translate(language, "leave.resumed" if ended else "leave.not_on_leave"))
 
 

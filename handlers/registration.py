@@ -92,6 +92,7 @@ async def language_chosen(update: Update, context: Context, session: AsyncSessio
         await query.answer(translate(language_for(context, person), "button.stale"), show_alert=True)
         return
     await set_language(session, person, parsed.value)
+    await session.commit()
     await query.answer()
     await query.edit_message_text(translate(parsed.value, "language.set"))
 

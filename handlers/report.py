@@ -232,6 +232,7 @@ async def save(update: Update, context: Context, session: AsyncSession, person: 
         await query.answer(translate(language, exc.key, **_localised(language, exc.params)), show_alert=True)
         _drop(context)
         return END
+    await session.commit()
     await query.answer(translate(language, "report.saved_short"))
     saved = translate(language, "report.saved", name=html.escape(draft.president_name))
     if draft.outcome is Outcome.wrong_number:
