@@ -18,12 +18,12 @@ from bot import jobs
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.i18n import translate
-from handlers import registration, report, summary
+from handlers import leave, registration, report, summary
 from handlers.common import Services, language_for
 
 log = logging.getLogger(__name__)
 
-MENU = ("start", "help", "summary", "language", "cancel", "privacy")
+MENU = ("start", "help", "summary", "pause", "resume", "language", "cancel", "privacy")
 REPORT_TIMEOUT_SECONDS = 3 * 3600
 PACE = 0.97  # of Telegram's rate: the margin that absorbs jitter between our clock and Telegram's
 BUCKET = 1.1  # messages the limiter holds: one, and a tenth to make up for the event loop waking late
@@ -150,6 +150,7 @@ def build_application(
     app = builder.post_init(post_init).build()
     app.bot_data["services"] = svc
     registration.register_handlers(app)
+    leave.register_handlers(app)
     report.register_handlers(app, timeout_seconds=REPORT_TIMEOUT_SECONDS)
     summary.register_handlers(app)
     app.add_error_handler(_on_error)

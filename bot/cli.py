@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.app import build_application, utc_now
@@ -19,9 +21,12 @@ from bot.assignment import RotationPolicy
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import SessionFactory, make_engine, make_session_factory, session_scope, upgrade_to_head
 from bot.delivery import push_day
+from bot.errors import DomainError
 from bot.exports import export_calls, record_export, write_calls
 from bot.i18n import translate
 from bot.logs import configure_logging
+from bot.people import pause_calls, resume_calls
+from bot.phones import InvalidPhone, normalise_mobile
 from bot.roster import (
     RosterInvalid,
     describe_error,
@@ -31,6 +36,7 @@ from bot.roster import (
 )
 from bot.summaries import render_summary, summarise
 from handlers.push import channel_for
+from models import OfficeBearer
 
 log = logging.getLogger(__name__)
 
@@ -258,3 +264,50 @@ def demo(ctx: Context) -> None:
     asyncio.run(run_demo(ctx.language))
 
 
+
+async def _office_bearer_by_phone(session: AsyncSession, phone: str) -> OfficeBearer:
+    """The office-bearer with this mobile number, or a usage error naming the number's problem."""
+    try:
+        e164 = normalise_mobile(phone)
+    except InvalidPhone:
+        raise click.BadParameter(f"not an Indian mobile number: {phone!r}", param_hint="--phone") from None
+    person = (await session.execute(select(OfficeBearer).where(OfficeBearer.phone == e164))).scalar_one_or_none()
+    if person is None:
+        raise click.BadParameter("no office-bearer has this number", param_hint="--phone")
+    return person
+
+
+@main.command()
+@click.option("--phone", required=True, help="The office-bearer's mobile number.")
+@click.option("--until", "until_text", required=True, help="Last day of the leave (YYYY-MM-DD), inclusive.")
+@pass_context
+def pause(ctx: Context, phone: str, until_text: str) -> None:
+    """Put an office-bearer on leave: no contacts up to and including that day (the admin's /pause)."""
+    until = _day(until_text)
+    assert until is not None
+
+    async def work(sessions: SessionFactory) -> None:
+        async with session_scope(sessions) as session:
+            person = await _office_bearer_by_phone(session, phone)
+            await pause_calls(session, person, until=until, today=ctx.today(), now=utc_now(), actor="cli")
+
+    try:
+        ctx.with_database(work)
+    except DomainError as exc:
+        ctx.say(exc.key, **exc.params)
+        sys.exit(1)
+    ctx.say("cli.pause.done", until=until.isoformat())
+
+
+@main.command()
+@click.option("--phone", required=True, help="The office-bearer's mobile number.")
+@pass_context
+def resume(ctx: Context, phone: str) -> None:
+    """End an office-bearer's leave early; contacts come again from the next push."""
+
+    async def work(sessions: SessionFactory) -> bool:
+        async with session_scope(sessions) as session:
+            person = await _office_bearer_by_phone(session, phone)
+            return await resume_calls(session, person, now=utc_now(), actor="cli")
+
+    ctx.say("cli.resume.done" if ctx.with_database(work) else "leave.not_on_leave")
