@@ -65,12 +65,27 @@ class OutreachSettings:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    """The organisation secretary's review: digests and back-checks of reported calls."""
+
+    weekly_digest_day: str = "monday"
+    weekly_digest_time: time = time(9, 0)
+    daily_digest_time: time = time(20, 30)
+    back_check_share: float = 0.2
+    back_check_time: time = time(11, 0)
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the process needs to know, read once at start-up."""
 
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
     outreach: OutreachSettings = OutreachSettings()
+    review: ReviewSettings = ReviewSettings()
 
 
 def _parse_time(key: str, value: Any) -> time:
@@ -144,6 +159,11 @@ def _validate(settings: Settings) -> Settings:
             raise ConfigError(f"outreach.{key}: expected 1 to 10, got {getattr(out, key)}")
     if not 0 <= out.repeat_gap_days <= 365:
         raise ConfigError(f"outreach.repeat_gap_days: expected 0 to 365, got {out.repeat_gap_days}")
+    review = settings.review
+    if review.weekly_digest_day not in WEEKDAYS:
+        raise ConfigError(f"review.weekly_digest_day: expected one of {', '.join(WEEKDAYS)}")
+    if not 0.0 <= review.back_check_share <= 1.0:
+        raise ConfigError(f"review.back_check_share: expected 0 to 1, got {review.back_check_share}")
     return settings
 
 
@@ -163,7 +183,8 @@ def load_settings(path: str | os.PathLike[str] | None = None,
             raw = tomllib.loads(file.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML ({exc})") from None
-    sections = {"telegram": TelegramSettings, "database": DatabaseSettings, "outreach": OutreachSettings}
+    sections = {"telegram": TelegramSettings, "database": DatabaseSettings, "outreach": OutreachSettings,
+                "review": ReviewSettings}
     for key in raw:
         if key not in sections:
             raise ConfigError(f"{key}: unknown section")
