@@ -18,6 +18,7 @@ from telegram import Update
 
 from bot.app import build_application, utc_now
 from bot.assignment import RotationPolicy
+from bot.charts import render_charts, stack
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import SessionFactory, make_engine, make_session_factory, session_scope, upgrade_to_head
 from bot.delivery import push_day
@@ -35,6 +36,7 @@ from bot.roster import (
     validate_and_import_office_bearers,
 )
 from bot.summaries import render_summary, summarise
+from bot.trends import Trends, gather_trends
 from handlers.push import channel_for
 from models import OfficeBearer
 
@@ -239,11 +241,34 @@ def export_calls_command(ctx: Context, start_text: str | None, end_text: str | N
     ctx.say("cli.export.done", rows=count, path=str(output))
 
 
+def _png_path(click_ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """Refuse a chart file whose name does not end in .png."""
+    if value is not None and value.suffix.lower() != ".png":
+        language = click_ctx.find_object(Context).language  # type: ignore[union-attr]
+        raise click.BadParameter(translate(language, "cli.chart.format"))
+    return value
+
+
+def _write_charts(ctx: Context, path: Path, *, start: date, end: date) -> None:
+    """Draw the charts of `start`..`end` for every district and write them to `path`, one below the other."""
+
+    async def work(sessions: SessionFactory) -> Trends:
+        async with session_scope(sessions) as session:
+            return await gather_trends(session, start=start, end=end, district_ids=None)
+
+    path.write_bytes(stack(render_charts(ctx.with_database(work), ctx.language)))
+    ctx.say("cli.chart.done", path=str(path))
+
+
 @main.command()
 @click.option("--date", "day_text", default=None, help="The day (YYYY-MM-DD); default today.")
 @click.option("--week", is_flag=True, help="The seven days ending on that day.")
+@click.option("--chart", "chart_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              callback=_png_path,
+              help="Also write the charts to FILE.png, in one image one below the other: reporting by district "
+                   "in the six weeks ending on that day, how the period's calls went, and the needs raised.")
 @pass_context
-def report(ctx: Context, day_text: str | None, week: bool) -> None:
+def report(ctx: Context, day_text: str | None, week: bool, chart_file: Path | None) -> None:
     """Print the organisation secretary's summary."""
     end = _day(day_text) or ctx.today()
     start = end - timedelta(days=6) if week else end
@@ -253,6 +278,8 @@ def report(ctx: Context, day_text: str | None, week: bool) -> None:
             return render_summary(await summarise(session, start=start, end=end), ctx.language, html=False)
 
     click.echo(ctx.with_database(work))
+    if chart_file is not None:
+        _write_charts(ctx, chart_file, start=start, end=end)
 
 
 @main.command()
