@@ -65,3 +65,27 @@ class AlreadyReported(DomainError):
     """The call already has a final report (talked, or wrong number)."""
 
     key = "report.already_final"
+
+
+class UnknownBooth(DomainError):
+    """No booth has this assembly number and booth number."""
+
+    key = "booth.unknown"
+
+
+class BoothNotInScope(DomainError):
+    """The booth lies outside the districts (or region) the person looks after."""
+
+    key = "booth.not_in_scope"
+
+
+class NeedNotInScope(DomainError):
+    """A need of a booth outside the districts the person follows up (a forged button)."""
+
+    key = "needs.not_yours"
+
+
+class NeedChanged(DomainError):
+    """The need was changed by someone else, or deleted, since the button was shown."""
+
+    key = "needs.stale"

@@ -1,0 +1,199 @@
+"""`/needs` (or `/needs 172 45` for one booth): the needs a district in-charge, the secretary or an admin
+follows up, oldest first, a page at a time, with buttons to mark each in progress or resolved, or reopen it.
+
+Callback data (ASCII, through `handlers.callbacks`):
+`nd:pg:<booth id, 0 for all>:<page>` turns the page, `nd:bo:<booth id>` opens a booth's needs from the booth
+view, and `nd:<seen><to>:<need id>:<booth id>.<page>` changes a need from the status on screen to another,
+then shows the same page again. A button whose need has changed since is stale; one for a need outside the
+person's districts is refused.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.booths import find_booth, needs_scope
+from bot.errors import DomainError
+from bot.i18n import translate
+from bot.needs import PAGE_SIZE, NeedItem, NeedsPage, change_need_status, list_needs
+from bot.summaries import enum_label
+from handlers import callbacks as cb
+from handlers.booth import NEEDS, OPEN_BOOTH_NEEDS, need_age, need_label, parse_booth_ref
+from handlers.common import Context, answer, language_for, registered, services
+from models import NeedStatus, OfficeBearer
+
+PAGE = "pg"
+TRANSITIONS: dict[str, tuple[NeedStatus, NeedStatus]] = {
+    "op": (NeedStatus.open, NeedStatus.in_progress),
+    "or": (NeedStatus.open, NeedStatus.resolved),
+    "pr": (NeedStatus.in_progress, NeedStatus.resolved),
+    "po": (NeedStatus.in_progress, NeedStatus.open),
+    "ro": (NeedStatus.resolved, NeedStatus.open),
+}
+"""Status changes by callback action: from the status on screen to the new one."""
+BUTTON_KEYS = {"op": "needs.button.in_progress", "or": "needs.button.resolved", "pr": "needs.button.resolved",
+               "po": "needs.button.reopen", "ro": "needs.button.reopen"}
+
+
+@dataclass(frozen=True)
+class ListRef:
+    """Which list a message shows: all the person's needs (`booth_id` None) or one booth's, and the page."""
+
+    booth_id: int | None
+    page: int
+
+    def code(self) -> str:
+        """The list as it travels in a status button's callback data."""
+        return f"{self.booth_id or 0}.{self.page}"
+
+    @classmethod
+    def decode(cls, code: str) -> ListRef | None:
+        """The list a status button came from, or None if the data is not ours."""
+        booth, _, page = code.partition(".")
+        if not (booth.isdigit() and page.isdigit()):
+            return None
+        return cls(int(booth) or None, int(page))
+
+
+def _transition(seen: NeedStatus, to: NeedStatus) -> str:
+    return next(code for code, pair in TRANSITIONS.items() if pair == (seen, to))
+
+
+def _status_button(language: str, code: str, need_id: int, n: int, ref: ListRef) -> InlineKeyboardButton:
+    return InlineKeyboardButton(translate(language, BUTTON_KEYS[code], n=n),
+                                callback_data=cb.build(NEEDS, code, need_id, ref.code()))
+
+
+def needs_keyboard(language: str, page: NeedsPage, *, resolved: NeedItem | None = None) -> InlineKeyboardMarkup:
+    """One row per need (start work or reopen, and resolve), a reopen button for a need just resolved, and
+    the page buttons."""
+    ref = ListRef(page.booth.id if page.booth else None, page.page)
+    rows = []
+    if resolved is not None:
+        rows.append([InlineKeyboardButton(translate(language, "needs.button.undo"),
+                                          callback_data=cb.build(NEEDS, "ro", resolved.id, ref.code()))])
+    first = page.page * PAGE_SIZE + 1
+    for n, item in enumerate(page.items, start=first):
+        start_or_reopen = NeedStatus.in_progress if item.status is NeedStatus.open else NeedStatus.open
+        rows.append([_status_button(language, _transition(item.status, start_or_reopen), item.id, n, ref),
+                     _status_button(language, _transition(item.status, NeedStatus.resolved), item.id, n, ref)])
+    turns = [InlineKeyboardButton(translate(language, key), callback_data=cb.build(NEEDS, PAGE, ref.booth_id or 0,
+                                                                                   str(target)))
+             for key, target, shown in (("needs.button.previous", page.page - 1, page.page > 0),
+                                        ("needs.button.next", page.page + 1, page.page < page.pages - 1)) if shown]
+    if turns:
+        rows.append(turns)
+    return InlineKeyboardMarkup(rows)
+
+
+def render_needs(language: str, page: NeedsPage, *, today: date, zone: ZoneInfo, notice: str | None = None) -> str:
+    """The page as Telegram HTML: what just changed (if anything), a title, and each need with its booth."""
+    lines = [notice, ""] if notice else []
+    booth = page.booth
+    if booth is None:
+        lines.append(translate(language, "needs.title", total=page.total, page=page.page + 1, pages=page.pages))
+    else:
+        lines.append(translate(language, "needs.title_booth", number=booth.number, name=html.escape(booth.name),
+                               total=page.total, page=page.page + 1, pages=page.pages))
+    if not page.items:
+        lines.append(translate(language, "needs.none"))
+    for n, item in enumerate(page.items, start=page.page * PAGE_SIZE + 1):
+        lines.append(translate(language, "needs.item", n=n, need=need_label(language, item.category, item.detail)))
+        if booth is None:
+            lines.append(translate(language, "needs.item_booth", booth_no=item.booth_no,
+                                   booth_name=html.escape(item.booth_name), assembly_no=item.assembly_no,
+                                   assembly=html.escape(item.assembly), district=html.escape(item.district)))
+        lines.append(translate(language, "needs.item_state", status=enum_label(language, item.status),
+                               age=need_age(language, item.created_at, today=today, zone=zone)))
+    return "\n".join(lines)
+
+
+async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
+    """Put the list on the pressed message; an unchanged list (a page pressed twice) is left as it is."""
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            raise
+
+
+def _list_of(parsed: cb.Callback) -> ListRef | None:
+    """The list a button belongs to (a booth id of 0 from the booth view is refused later, as forged)."""
+    if parsed.action == PAGE and parsed.value.isdigit():
+        return ListRef(parsed.record_id or None, int(parsed.value))
+    if parsed.action == OPEN_BOOTH_NEEDS and not parsed.value:
+        return ListRef(parsed.record_id, 0)
+    if parsed.action in TRANSITIONS:
+        return ListRef.decode(parsed.value)
+    return None
+
+
+@registered
+async def needs(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
+    """The needs the person follows up, or with `172 45` those of one booth."""
+    language, svc = language_for(context, person), services(context)
+    args = context.args or []
+    ref = parse_booth_ref(args) if args else None
+    if args and ref is None:
+        await answer(update, translate(language, "needs.usage"))
+        return
+    try:
+        booth_id = None
+        if ref is not None:
+            booth_id = (await find_booth(session, needs_scope(person), assembly_no=ref[0], booth_no=ref[1])).id
+        page = await list_needs(session, person, booth_id=booth_id)
+    except DomainError as exc:
+        await answer(update, translate(language, exc.key, **exc.params))
+        return
+    await answer(update, render_needs(language, page, today=svc.today(), zone=svc.settings.outreach.zone),
+                 reply_markup=needs_keyboard(language, page))
+
+
+@registered
+async def pressed(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
+    """A button of a needs list or of a booth view: turn the page, open a booth's needs, or change a status."""
+    query = update.callback_query
+    assert query
+    language, svc = language_for(context, person), services(context)
+    parsed = cb.parse(query.data)
+    ref = _list_of(parsed) if parsed else None
+    if parsed is None or ref is None:
+        await query.answer(translate(language, "button.stale"), show_alert=True)
+        return
+    notice, changed = None, None
+    try:
+        if parsed.action in TRANSITIONS:
+            seen, to = TRANSITIONS[parsed.action]
+            changed = await change_need_status(session, person, need_id=parsed.record_id, seen=seen, to=to,
+                                               now=svc.clock())
+            await session.commit()
+            notice = translate(language, "needs.changed", need=need_label(language, changed.category, changed.detail),
+                               booth_no=changed.booth_no, assembly_no=changed.assembly_no,
+                               status=enum_label(language, to))
+        page = await list_needs(session, person, booth_id=ref.booth_id, page=ref.page)
+    except DomainError as exc:
+        await query.answer(translate(language, exc.key, **exc.params), show_alert=True)
+        return
+    await query.answer()
+    text = render_needs(language, page, today=svc.today(), zone=svc.settings.outreach.zone, notice=notice)
+    markup = needs_keyboard(language, page, resolved=changed if changed and changed.status is NeedStatus.resolved
+                            else None)
+    if parsed.action == OPEN_BOOTH_NEEDS:
+        await answer(update, text, reply_markup=markup)
+    else:
+        await _show(query, text, markup)
+
+
+def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Add `/needs` (private chats only) and the buttons of its lists."""
+    app.add_handler(CommandHandler("needs", needs, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=rf"^{NEEDS}:"))

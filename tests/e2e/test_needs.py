@@ -1,0 +1,209 @@
+"""`/needs` over the real bot: needs followed up by buttons, stored and logged; stale and forged buttons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from bot.needs import PAGE_SIZE
+from bot.sandbox import FakeUser
+from models import AuditEntry, Booth, Need, NeedCategory, NeedStatus, Role
+from tests.e2e.conftest import MORNING, Harness
+from tests.factories import (
+    make_assignment,
+    make_booth,
+    make_need,
+    make_office_bearer,
+    make_report,
+    make_varanasi_booth,
+)
+
+
+async def _need(h: Harness, booth: Booth | None = None, *, days_old: int = 3,
+                category: NeedCategory = NeedCategory.voter_list, detail: str | None = None) -> int:
+    """An open need raised `days_old` days ago on a call to `booth` (booth 45 of assembly 172 by default)."""
+    async with h.db.sessions() as session:
+        if booth is None:
+            found = (await session.execute(select(Booth).where(Booth.number == 45))).scalar_one_or_none()
+            booth = found or await make_booth(session, number=45)
+        caller = await make_office_bearer(session)
+        assignment = await make_assignment(session, office_bearer=caller, booth=booth,
+                                           day=h.today - timedelta(days=days_old))
+        report = await make_report(session, assignment, at=MORNING - timedelta(days=days_old))
+        need = await make_need(session, report, category=category, detail=detail)
+        await session.commit()
+        return need.id
+
+
+async def _person(h: Harness, user_id: int, **fields: object) -> FakeUser:
+    async with h.db.sessions() as session:
+        person = await make_office_bearer(session, **fields)  # type: ignore[arg-type]
+        await session.commit()
+    return await h.register(person, user_id=user_id)
+
+
+async def _lucknow_incharge(h: Harness, user_id: int = 9201) -> FakeUser:
+    return await _person(h, user_id, role=Role.district_incharge, districts=("Lucknow",))
+
+
+async def _status(h: Harness, need_id: int) -> NeedStatus | None:
+    async with h.db.sessions() as session:
+        need = await session.get(Need, need_id)
+        return need.status if need else None
+
+
+async def _changes(h: Harness) -> list[tuple[str | None, dict[str, object] | None]]:
+    async with h.db.sessions() as session:
+        rows = (await session.execute(select(AuditEntry.subject, AuditEntry.detail)
+                                      .where(AuditEntry.action == "need_status_changed")
+                                      .order_by(AuditEntry.id))).all()
+    return [(row.subject, row.detail) for row in rows]
+
+
+async def test_the_list_shows_the_oldest_need_first_with_buttons_for_each(harness: Harness) -> None:
+    newer = await _need(harness, days_old=1, category=NeedCategory.campaign_material)
+    older = await _need(harness, days_old=6, detail="Hall & chairs <for> meetings")
+    incharge = await _lucknow_incharge(harness)
+
+    await harness.say(incharge, "/needs")
+    listing = incharge.last_message
+
+    text = listing.text or ""
+    assert text.index("Hall & chairs <for> meetings") < text.index("प्रचार सामग्री")
+    assert "Hall &amp; chairs &lt;for&gt; meetings" in (listing.raw_text or "")
+    assert "6 दिन पुरानी" in text and "खुली" in text
+    assert [label for row in listing.buttons for label, _ in row] == [
+        "1 ▶ कार्रवाई शुरू", "1 ✅ पूरी हुई", "2 ▶ कार्रवाई शुरू", "2 ✅ पूरी हुई"]
+    assert {older, newer} == {int((data or "").split(":")[2]) for row in listing.buttons for _, data in row}
+
+
+async def test_buttons_move_a_need_along_and_each_change_is_stored_and_logged(harness: Harness) -> None:
+    need = await _need(harness)
+    incharge = await _lucknow_incharge(harness)
+    await harness.say(incharge, "/needs")
+    listing = incharge.last_message
+
+    await harness.tap(incharge, "1 ▶ कार्रवाई शुरू")
+    in_progress = await _status(harness, need)
+    started = listing.text or ""
+    await harness.tap(incharge, "1 ✅ पूरी हुई")
+    resolved = await _status(harness, need)
+    done = listing.text or ""
+    await harness.tap(incharge, "फिर से खोलें")
+
+    assert (in_progress, resolved, await _status(harness, need)) == (
+        NeedStatus.in_progress, NeedStatus.resolved, NeedStatus.open)
+    assert "अब कार्रवाई जारी" in started
+    assert "अब पूरी हुई" in done and "कोई ज़रूरत बाकी नहीं" in done
+    assert incharge.last_message.message_id == listing.message_id
+    assert await _changes(harness) == [
+        (f"need:{need}", {"from": "open", "to": "in_progress"}),
+        (f"need:{need}", {"from": "in_progress", "to": "resolved"}),
+        (f"need:{need}", {"from": "resolved", "to": "open"})]
+
+
+async def test_a_button_for_a_need_someone_else_changed_meanwhile_is_stale(harness: Harness) -> None:
+    need = await _need(harness)
+    incharge = await _lucknow_incharge(harness)
+    secretary = await _person(harness, 9202, role=Role.organisation_secretary)
+    await harness.say(incharge, "/needs")
+    await harness.say(secretary, "/needs")
+
+    await harness.tap(secretary, "1 ✅ पूरी हुई")
+    await harness.tap(incharge, "1 ▶ कार्रवाई शुरू")
+
+    assert await _status(harness, need) is NeedStatus.resolved
+    assert "बदल दी है" in (incharge.callback_answers[-1] or "")
+    assert len(await _changes(harness)) == 1
+
+
+async def test_a_button_for_a_deleted_need_is_stale(harness: Harness) -> None:
+    need = await _need(harness)
+    incharge = await _lucknow_incharge(harness)
+    await harness.say(incharge, "/needs")
+    async with harness.db.sessions() as session:
+        await session.execute(delete(Need).where(Need.id == need))
+        await session.commit()
+
+    await harness.tap(incharge, "1 ✅ पूरी हुई")
+
+    assert "हटा दी गई" in (incharge.callback_answers[-1] or "")
+    assert await _changes(harness) == []
+
+
+async def test_a_forged_button_for_a_need_of_another_district_is_refused(harness: Harness) -> None:
+    async with harness.db.sessions() as session:
+        varanasi = await make_varanasi_booth(session, number=7)
+        await session.commit()
+    theirs = await _need(harness, varanasi)
+    await _need(harness)
+    intruder = await _lucknow_incharge(harness)
+    await harness.say(intruder, "/needs")
+    listing = intruder.last_message
+
+    await harness.fake.queue_callback_query(intruder, listing, f"nd:or:{theirs}:0.0")
+    await harness.fake.queue_callback_query(intruder, listing, f"nd:bo:{varanasi.id}")
+    await harness.fake.queue_callback_query(intruder, listing, "nd:or:1:zz")
+    await harness.settle()
+
+    assert await _status(harness, theirs) is NeedStatus.open
+    assert await _changes(harness) == []
+    refused, booth_refused, garbled = intruder.callback_answers[-3:]
+    assert "आपके प्रभार के जिलों" in (refused or "")
+    assert "आपके प्रभार" in (booth_refused or "")
+    assert "पुराना" in (garbled or "")
+
+
+async def test_many_needs_are_paged_oldest_first(harness: Harness) -> None:
+    ids = [await _need(harness, days_old=30 - i) for i in range(PAGE_SIZE + 2)]
+    secretary = await _person(harness, 9203, role=Role.organisation_secretary, language="en")
+    await harness.say(secretary, "/needs")
+    listing = secretary.last_message
+    first_page = [int((row[0][1] or "").split(":")[2]) for row in listing.buttons[:-1]]
+
+    await harness.tap(secretary, "Next page")
+    second_page = [int((row[0][1] or "").split(":")[2]) for row in listing.buttons[:-1]]
+    second_text = listing.text or ""
+    await harness.tap(secretary, "Previous page")
+
+    assert first_page == ids[:PAGE_SIZE]
+    assert second_page == ids[PAGE_SIZE:]
+    assert "page 2/2" in second_text and f"{PAGE_SIZE + 1}. " in second_text
+    assert "page 1/2" in (listing.text or "")
+
+
+async def test_one_booths_needs_from_the_command_or_from_the_booth_view(harness: Harness) -> None:
+    own = await _need(harness)
+    async with harness.db.sessions() as session:
+        neighbour = await make_booth(session, number=46)
+        await session.commit()
+    await _need(harness, neighbour)
+    incharge = await _lucknow_incharge(harness)
+
+    await harness.say(incharge, "/needs 172 45")
+    by_command = incharge.last_message
+    await harness.say(incharge, "/booth 172 45")
+    await harness.tap(incharge, "ज़रूरतों पर कार्रवाई")
+    from_view = incharge.last_message
+
+    for listing in (by_command, from_view):
+        assert "बूथ 45" in (listing.text or "") and "बाकी ज़रूरतें: 1" in (listing.text or "")
+        assert {int((data or "").split(":")[2]) for row in listing.buttons for _, data in row} == {own}
+
+
+async def test_wrong_input_and_people_who_do_not_follow_up_needs(harness: Harness) -> None:
+    await _need(harness)
+    incharge = await _lucknow_incharge(harness)
+    state = await _person(harness, 9204)
+
+    await harness.say(incharge, "/needs 172")
+    usage = incharge.last_message.text or ""
+    await harness.say(incharge, "/needs 172 99")
+    unknown = incharge.last_message.text or ""
+    await harness.say(state, "/needs")
+    denied = state.last_message.text or ""
+
+    assert "/needs 172 45" in usage
+    assert "बूथ संख्या 99" in unknown
+    assert "🙏" in denied
