@@ -1,4 +1,4 @@
-"""Office-bearers as users of the bot: registration by phone number, identity and language."""
+"""Users of the bot: office-bearers (and booth presidents, for back-checks) registering by phone, and language."""
 
 from __future__ import annotations
 
@@ -10,17 +10,18 @@ from sqlalchemy.orm import selectinload
 
 from bot.errors import LeaveDateOutOfRange, NotACaller, NotOwnContact, UnknownNumber
 from bot.phones import InvalidPhone, normalise_mobile
-from models import CALLER_ROLES, AuditEntry, OfficeBearer
+from models import CALLER_ROLES, AuditEntry, BoothPresident, OfficeBearer
 
 MAX_LEAVE_DAYS = 90
 
 
 async def register(session: AsyncSession, *, telegram_user_id: int, contact_user_id: int | None,
-                   phone: str, now: datetime) -> OfficeBearer:
-    """Link a Telegram account to the office-bearer whose roster phone it shared.
+                   phone: str, now: datetime) -> OfficeBearer | BoothPresident:
+    """Link a Telegram account to the office-bearer, or else the booth president, whose roster phone it shared.
 
-    Only the sender's own contact counts; an unknown or inactive number is refused. Registering again
-    clears an earlier "unreachable" mark, since the person has evidently started the bot.
+    Only the sender's own contact counts; an unknown or inactive number is refused. The office-bearer roster
+    is matched first. Registering again clears an earlier "unreachable" mark, since the person has evidently
+    started the bot. A booth president registers only to be asked about calls made to them (back-checks).
     """
     if contact_user_id != telegram_user_id:
         raise NotOwnContact()
@@ -31,7 +32,7 @@ async def register(session: AsyncSession, *, telegram_user_id: int, contact_user
     person = (await session.execute(
         select(OfficeBearer).where(OfficeBearer.phone == e164, OfficeBearer.active))).scalar_one_or_none()
     if person is None:
-        raise UnknownNumber()
+        return await _register_booth_president(session, telegram_user_id=telegram_user_id, phone=e164, now=now)
     await session.execute(update(OfficeBearer).where(
         OfficeBearer.telegram_user_id == telegram_user_id, OfficeBearer.id != person.id)
         .values(telegram_user_id=None))
@@ -43,6 +44,31 @@ async def register(session: AsyncSession, *, telegram_user_id: int, contact_user
                            subject=f"office_bearer:{person.id}"))
     await session.flush()
     return person
+
+
+async def _register_booth_president(session: AsyncSession, *, telegram_user_id: int, phone: str,
+                                    now: datetime) -> BoothPresident:
+    """Link a Telegram account to the active booth president with this E.164 phone, or refuse the number."""
+    president = (await session.execute(
+        select(BoothPresident).where(BoothPresident.phone == phone, BoothPresident.active))).scalar_one_or_none()
+    if president is None:
+        raise UnknownNumber()
+    await session.execute(update(BoothPresident).where(
+        BoothPresident.telegram_user_id == telegram_user_id, BoothPresident.id != president.id)
+        .values(telegram_user_id=None))
+    president.telegram_user_id = telegram_user_id
+    president.registered_at = president.registered_at or now
+    session.add(AuditEntry(at=now, actor_id=None, actor_label="telegram", action="registered",
+                           subject=f"booth_president:{president.id}"))
+    await session.flush()
+    return president
+
+
+async def find_booth_president(session: AsyncSession, telegram_user_id: int) -> BoothPresident | None:
+    """The active booth president registered with this Telegram account, if any."""
+    return (await session.execute(
+        select(BoothPresident).where(BoothPresident.telegram_user_id == telegram_user_id,
+                                     BoothPresident.active))).scalar_one_or_none()
 
 
 async def find_user(session: AsyncSession, telegram_user_id: int) -> OfficeBearer | None:

@@ -11,22 +11,28 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import translate
-from bot.people import find_user, mark_reachable, register, set_language
+from bot.people import find_booth_president, find_user, mark_reachable, register, set_language
 from handlers import callbacks as cb
 from handlers import keyboards
 from handlers.common import Context, answer, language_for, registered, services
-from models import CALLER_ROLES, OfficeBearer
+from handlers.verification import president_language
+from models import CALLER_ROLES, BoothPresident, OfficeBearer
 
 PRIVATE = filters.ChatType.PRIVATE
 
 
 async def start(update: Update, context: Context) -> None:
-    """Greet a registered person, or ask a new one to share their phone number."""
+    """Greet a registered person (office-bearer or booth president), or ask a new one for their phone number."""
     assert update.effective_user
     async with session_scope(services(context).sessions) as session:
         person = await find_user(session, update.effective_user.id)
         if person is not None:
             await mark_reachable(session, person)
+        president = None if person else await find_booth_president(session, update.effective_user.id)
+    if president is not None:
+        await answer(update, translate(president_language(context, president), "backcheck.welcome_back",
+                                       name=html.escape(president.name)))
+        return
     language = language_for(context, person)
     if person is None:
         await answer(update, translate(language, "register.ask_contact"),
@@ -37,7 +43,11 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def contact_shared(update: Update, context: Context) -> None:
-    """Match the shared contact to the roster: only the sender's own number registers them."""
+    """Match the shared contact to the roster: only the sender's own number registers them.
+
+    A booth president's number registers them for back-checks only: they are told what is stored and why,
+    and see no roster data.
+    """
     message, user = update.effective_message, update.effective_user
     assert message and message.contact and user
     svc = services(context)
@@ -48,6 +58,10 @@ async def contact_shared(update: Update, context: Context) -> None:
     except DomainError as exc:
         await answer(update, translate(language_for(context, None), exc.key, **exc.params),
                      reply_markup=ReplyKeyboardRemove() if exc.key == "register.unknown_number" else None)
+        return
+    if isinstance(person, BoothPresident):
+        await answer(update, translate(president_language(context, person), "backcheck.registered",
+                                       name=html.escape(person.name)), reply_markup=ReplyKeyboardRemove())
         return
     language = language_for(context, person)
     key = "register.done" if person.role in CALLER_ROLES else "register.done_reviewer"

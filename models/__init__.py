@@ -16,6 +16,7 @@ from models.outreach import (
     Wellbeing,
 )
 from models.people import CALLER_ROLES, BoothPresident, OfficeBearer, OfficeBearerDistrict, Role
+from models.verification import BackCheck
 
 __all__ = [
     "CALLER_ROLES",
@@ -23,6 +24,7 @@ __all__ = [
     "AssemblySeat",
     "Assignment",
     "AuditEntry",
+    "BackCheck",
     "Base",
     "Booth",
     "BoothPresident",

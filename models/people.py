@@ -25,7 +25,11 @@ CALLER_ROLES = (Role.state_office_bearer, Role.district_incharge)
 
 
 class BoothPresident(Base):
-    """The president of one booth; their phone number is personal data."""
+    """The president of one booth; their phone number is personal data.
+
+    A booth president may register with the bot (`telegram_user_id`) to be asked, now and then, whether
+    a reported call really took place; they see no roster data.
+    """
 
     __tablename__ = "booth_presidents"
 
@@ -35,6 +39,9 @@ class BoothPresident(Base):
     phone: Mapped[str] = mapped_column(String(16), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     phone_reported_wrong_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     booth: Mapped[Booth] = relationship()
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import (
     AssemblySeat,
     Assignment,
+    BackCheck,
     Booth,
     BoothPresident,
     CallReport,
@@ -244,3 +245,20 @@ async def make_roster(session: AsyncSession, *, callers: int, booths: int, first
     session.add_all(people)
     await session.flush()
     return people
+
+
+async def make_back_check(
+    session: AsyncSession,
+    assignment: Assignment,
+    *,
+    asked_at: datetime | None = NOW,
+    called: bool | None = None,
+    spoke_about_needs: bool | None = None,
+) -> BackCheck:
+    """A back-check of a call, asked (by default) and answered as given (None: not answered)."""
+    check = BackCheck(assignment_id=assignment.id, booth_president_id=assignment.booth_president_id,
+                      created_at=NOW, asked_at=asked_at, called=called, spoke_about_needs=spoke_about_needs,
+                      answered_at=asked_at if called is not None else None)
+    session.add(check)
+    await session.flush()
+    return check
