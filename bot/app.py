@@ -18,7 +18,7 @@ from bot import jobs
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.i18n import translate
-from handlers import booth, charts, leave, needs, registration, report, summary
+from handlers import booth, charts, leave, needs, registration, report, summary, verification
 from handlers.common import Services, language_for
 
 log = logging.getLogger(__name__)
@@ -156,5 +156,6 @@ def build_application(
     charts.register_handlers(app)
     booth.register_handlers(app)
     needs.register_handlers(app)
+    verification.register_handlers(app)
     app.add_error_handler(_on_error)
     return app

@@ -14,6 +14,7 @@ from bot.assignment import RotationPolicy
 from bot.delivery import deliver_pending, push_day, send_reminders
 from handlers.common import Services, services
 from handlers.push import TelegramChannel, channel_for
+from handlers.verification import back_check_job
 
 log = logging.getLogger(__name__)
 RETRY_EVERY_SECONDS = 600
@@ -58,5 +59,7 @@ def schedule(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     queue.run_daily(evening_reminder, out.reminder_time.replace(tzinfo=out.zone), name="evening_reminder")
     queue.run_repeating(retry_pending, interval=RETRY_EVERY_SECONDS, first=RETRY_EVERY_SECONDS,
                         name="retry_pending")
+    queue.run_daily(back_check_job, svc.settings.review.back_check_time.replace(tzinfo=out.zone),
+                    name="back_checks")
     if _after(svc, out.push_time):
         queue.run_once(morning_push, when=0, name="catch_up_push")
