@@ -20,7 +20,9 @@ no-ops, and what is stored is read back as the truth.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+import gc
+import heapq
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -70,7 +72,7 @@ class RotationPolicy:
         return (self.focus_weight if focus else 1.0) * (self.weak_weight if weak else 1.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """A booth president who may be called, with what the policy orders them by."""
 
@@ -135,27 +137,57 @@ def choose(callers: Sequence[Caller], candidates: Iterable[Candidate], day: date
                 chosen.append((caller.office_bearer_id, slots.pop(0), candidate))
         free[caller.office_bearer_id] = slots
 
-    pools: dict[frozenset[int] | None, list[Candidate]] = {}
-    for caller in callers:
+    pools = _ScopePools(ordered, {caller.district_ids for caller in callers})
+    cursors = dict.fromkeys(pools.scopes, 0)
+    for caller in sorted(callers, key=lambda c: (pools.size(c.district_ids), c.office_bearer_id)):
         scope = caller.district_ids
-        if scope not in pools:
-            pools[scope] = [c for c in ordered if scope is None or c.district_id in scope]
-    cursors = dict.fromkeys(pools, 0)
-    for caller in sorted(callers, key=lambda c: (len(pools[c.district_ids]), c.office_bearer_id)):
-        pool, scope = pools[caller.district_ids], caller.district_ids
         for slot in free[caller.office_bearer_id]:
-            while cursors[scope] < len(pool) and pool[cursors[scope]].president_id in used:
+            while (candidate := pools.at(scope, cursors[scope])) is not None and candidate.president_id in used:
                 cursors[scope] += 1
             index = cursors[scope]
-            while index < len(pool) and (pool[index].president_id in used
-                                         or caller.office_bearer_id in pool[index].recent_callers):
+            while (candidate := pools.at(scope, index)) is not None and (
+                    candidate.president_id in used or caller.office_bearer_id in candidate.recent_callers):
                 index += 1
-            if index == len(pool):
+            if candidate is None:
                 break
-            candidate = pool[index]
             used.add(candidate.president_id)
             chosen.append((caller.office_bearer_id, slot, candidate))
     return chosen
+
+
+class _ScopePools:
+    """Each scope's candidates in priority order, merged lazily from per-district lists.
+
+    A scope is read only as far as its callers need, so thousands of scopes over a million candidates
+    cost what is taken from them, not scopes × candidates.
+    """
+
+    def __init__(self, ordered: list[Candidate], scopes: Collection[frozenset[int] | None]) -> None:
+        by_district: dict[int, list[tuple[int, Candidate]]] = {}
+        for rank, candidate in enumerate(ordered):
+            by_district.setdefault(candidate.district_id, []).append((rank, candidate))
+        self.scopes = tuple(scopes)
+        self._sizes = {scope: len(ordered) if scope is None else sum(len(by_district.get(d, ())) for d in scope)
+                       for scope in self.scopes}
+        self._pools: dict[frozenset[int] | None, list[Candidate]] = {scope: [] for scope in self.scopes}
+        self._sources: dict[frozenset[int] | None, Iterator[Candidate]] = {
+            scope: iter(ordered) if scope is None
+            else (c for _, c in heapq.merge(*(by_district.get(d, []) for d in sorted(scope))))
+            for scope in self.scopes}
+
+    def size(self, scope: frozenset[int] | None) -> int:
+        """How many candidates the scope holds."""
+        return self._sizes[scope]
+
+    def at(self, scope: frozenset[int] | None, index: int) -> Candidate | None:
+        """The scope's candidate at `index` in priority order, or None past the end."""
+        pool = self._pools[scope]
+        while len(pool) <= index:
+            following = next(self._sources[scope], None)
+            if following is None:
+                return None
+            pool.append(following)
+        return pool[index]
 
 
 async def load_callers(session: AsyncSession, *, day: date, contacts_per_day: int) -> list[Caller]:
@@ -217,13 +249,16 @@ async def load_candidates(session: AsyncSession, *, day: date,
                     Assignment.day >= day - timedelta(days=policy.repeat_gap_days), Assignment.day < day)):
             recent.setdefault(president_id, set()).add(person_id)
     focus_seats = {name.casefold() for name in policy.focus_lok_sabha}
+    weights = {(focus, weak): policy.weight(focus=focus, weak=weak)
+               for focus in (False, True) for weak in (False, True)}
+    no_one: frozenset[int] = frozenset()
     candidates = []
     for president_id, booth_id, district_id, region_id, seat, strength, last_day, times_called in rows:
         focus, weak = seat.casefold() in focus_seats, strength is Strength.weak
-        candidates.append(Candidate(
-            president_id, booth_id, district_id, region_id, focus, weak, last_day,
-            weight=policy.weight(focus=focus, weak=weak),
-            recent_callers=frozenset(recent.get(president_id, ())), times_called=times_called or 0))
+        callers = recent.get(president_id)
+        candidates.append(Candidate(president_id, booth_id, district_id, region_id, focus, weak, last_day,
+                                    weights[focus, weak], frozenset(callers) if callers else no_one,
+                                    times_called or 0))
     taken = set((await session.execute(
         select(Assignment.booth_president_id).where(Assignment.day == day))).scalars())
     return candidates, taken
@@ -245,7 +280,11 @@ async def due_call_backs(session: AsyncSession, *, day: date) -> dict[int, list[
     latest = {row[0]: row for row in rows}
     called_since = dict((await session.execute(
         select(Assignment.booth_president_id, func.max(Assignment.day))
-        .where(Assignment.booth_president_id.in_({row[2] for row in latest.values()}), Assignment.day < day)
+        .where(Assignment.booth_president_id.in_(
+            select(Assignment.booth_president_id).join(CallReport, CallReport.assignment_id == Assignment.id)
+            .where(Assignment.day >= day - timedelta(days=CALL_BACK_LOOKBACK_DAYS), Assignment.day < day,
+                   CallReport.call_back_on.is_not(None), CallReport.call_back_on <= day)),
+               Assignment.day < day)
         .group_by(Assignment.booth_president_id))).tuples().all()) if latest else {}
     due: dict[int, list[int]] = {}
     for _, person_id, president_id, assigned_on, outcome, call_back_on in sorted(
@@ -260,8 +299,17 @@ async def assign_day(session: AsyncSession, *, day: date, now: datetime, policy:
     """Fill every empty slot of `day` and return how many assignments this call stored.
 
     Safe to run twice or in two processes at once: the unique constraints drop whatever another run
-    stored first.
+    stored first. The cyclic garbage collector is paused meanwhile: the million short-lived candidates of a
+    national roster would otherwise trigger it over and over for nothing (a third of the time).
     """
+    gc.disable()
+    try:
+        return await _assign_day(session, day=day, now=now, policy=policy)
+    finally:
+        gc.enable()
+
+
+async def _assign_day(session: AsyncSession, *, day: date, now: datetime, policy: RotationPolicy) -> int:
     callers = await load_callers(session, day=day, contacts_per_day=policy.contacts_per_day)
     if not callers:
         return 0
