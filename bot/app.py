@@ -18,7 +18,7 @@ from bot import jobs
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.i18n import translate
-from handlers import booth, charts, leave, needs, registration, report, summary, verification
+from handlers import booth, charts, export, leave, needs, registration, report, summary, verification
 from handlers.common import Services, language_for
 
 log = logging.getLogger(__name__)
@@ -153,6 +153,7 @@ def build_application(
     leave.register_handlers(app)
     report.register_handlers(app, timeout_seconds=REPORT_TIMEOUT_SECONDS)
     summary.register_handlers(app)
+    export.register_handlers(app)
     charts.register_handlers(app)
     booth.register_handlers(app)
     needs.register_handlers(app)

@@ -35,7 +35,7 @@ from bot.roster import (
     validate_and_import_booths,
     validate_and_import_office_bearers,
 )
-from bot.summaries import render_summary, summarise
+from bot.summaries import Period, PeriodKind, render_summary, summarise
 from bot.trends import Trends, gather_trends
 from handlers.push import channel_for
 from models import OfficeBearer
@@ -263,15 +263,19 @@ def _write_charts(ctx: Context, path: Path, *, start: date, end: date) -> None:
 @main.command()
 @click.option("--date", "day_text", default=None, help="The day (YYYY-MM-DD); default today.")
 @click.option("--week", is_flag=True, help="The seven days ending on that day.")
+@click.option("--month", is_flag=True, help="The thirty days ending on that day.")
 @click.option("--chart", "chart_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               callback=_png_path,
               help="Also write the charts to FILE.png, in one image one below the other: reporting by district "
                    "in the six weeks ending on that day, how the period's calls went, and the needs raised.")
 @pass_context
-def report(ctx: Context, day_text: str | None, week: bool, chart_file: Path | None) -> None:
+def report(ctx: Context, day_text: str | None, week: bool, month: bool, chart_file: Path | None) -> None:
     """Print the organisation secretary's summary."""
-    end = _day(day_text) or ctx.today()
-    start = end - timedelta(days=6) if week else end
+    if week and month:
+        raise click.UsageError(translate(ctx.language, "review.cli.one_period"))
+    kind = PeriodKind.month if month else PeriodKind.week if week else PeriodKind.day
+    period = Period(kind, _day(day_text) or ctx.today())
+    start, end = period.start, period.end
 
     async def work(sessions: SessionFactory) -> str:
         async with session_scope(sessions) as session:

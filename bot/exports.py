@@ -24,8 +24,20 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.errors import DomainError
 from bot.i18n import translate
-from bot.summaries import CallScope, call_scope, enum_label, latest_reports
+from bot.summaries import (
+    Area,
+    CallScope,
+    Level,
+    NotVisible,
+    Period,
+    Viewer,
+    area_target,
+    call_scope,
+    enum_label,
+    latest_reports,
+)
 from models import (
     AssemblySeat,
     AuditEntry,
@@ -281,3 +293,42 @@ async def record_export(session: AsyncSession, *, actor_id: int | None, actor_la
                            detail={"start": start.isoformat(), "end": end.isoformat(), "scope": scope,
                                    "rows": rows}))
     await session.flush()
+
+
+class ExportNotAllowed(DomainError):
+    """Only the organisation secretary and admins may export calls: the file holds every number called."""
+
+    key = "review.export.not_allowed"
+
+
+@dataclass(frozen=True)
+class AreaExport:
+    """The calls of one area and period, exported by someone in the bot."""
+
+    area: Area
+    period: Period
+    rows: list[CallExportRow]
+
+    @property
+    def filename(self) -> str:
+        """The name the spreadsheet is sent under."""
+        return f"samvad-calls-{self.period.start.isoformat()}-{self.period.end.isoformat()}.xlsx"
+
+
+async def export_area(session: AsyncSession, viewer: Viewer, *, level: Level, area_id: int, period: Period,
+                      timezone: tzinfo, now: datetime) -> AreaExport:
+    """The calls of the state, a region or a district over `period`, for the secretary or an admin, logged.
+
+    Raises `ExportNotAllowed` for everyone else, and `NotVisible` or `UnknownArea` as the views do.
+    """
+    if not viewer.sees_all:
+        raise ExportNotAllowed
+    target = await area_target(session, viewer, level, area_id)
+    if target.office_bearer_id is not None:
+        raise NotVisible
+    rows = await export_calls(session, start=period.start, end=period.end, district_ids=target.district_ids,
+                              timezone=timezone)
+    scope = "all" if level is Level.state else f"{level.value}:{area_id}"
+    await record_export(session, actor_id=viewer.person_id, actor_label="bot", period=(period.start, period.end),
+                        scope=scope, rows=len(rows), now=now)
+    return AreaExport(target.area, period, rows)

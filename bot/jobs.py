@@ -1,4 +1,4 @@
-"""Scheduled work: the morning push, the retry of unsent messages, the evening reminder.
+"""Scheduled work: the morning push, the retry of unsent messages, the evening reminder, the digests.
 
 Thin wrappers: each job reads the clock, opens its own units of work and calls the domain.
 """
@@ -14,6 +14,7 @@ from bot.assignment import RotationPolicy
 from bot.delivery import deliver_pending, push_day, send_reminders
 from handlers.common import Services, services
 from handlers.push import TelegramChannel, channel_for
+from handlers.summary import daily_digest, weekly_digest, weekly_digest_days
 from handlers.verification import back_check_job
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,10 @@ def schedule(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     queue.run_daily(evening_reminder, out.reminder_time.replace(tzinfo=out.zone), name="evening_reminder")
     queue.run_repeating(retry_pending, interval=RETRY_EVERY_SECONDS, first=RETRY_EVERY_SECONDS,
                         name="retry_pending")
+    review = svc.settings.review
+    queue.run_daily(weekly_digest, review.weekly_digest_time.replace(tzinfo=out.zone),
+                    days=weekly_digest_days(review), name="weekly_digest")
+    queue.run_daily(daily_digest, review.daily_digest_time.replace(tzinfo=out.zone), name="daily_digest")
     queue.run_daily(back_check_job, svc.settings.review.back_check_time.replace(tzinfo=out.zone),
                     name="back_checks")
     if _after(svc, out.push_time):

@@ -16,12 +16,13 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from html import escape as escape_html
 from itertools import groupby
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Label, Subquery, and_, func, select
+from sqlalchemy import ColumnElement, Label, RowMapping, Select, Subquery, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.errors import DomainError
 from bot.i18n import catalog, translate
 from models import (
     AssemblySeat,
@@ -82,6 +83,7 @@ class Counts:
     switched_off: int = 0
     wrong_number: int = 0
     call_back: int = 0
+    overdue: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         """Field-by-field sum, to roll districts up into regions and totals."""
@@ -102,6 +104,20 @@ class Counts:
         if not self.delivered:
             return None
         return round(100 * (self.delivered - self.pending) / self.delivered)
+
+    @property
+    def completion_percent(self) -> int | None:
+        """Completion: reported calls of all assigned, in whole percent (None if nothing was assigned)."""
+        return _percent(self.reported, self.assigned)
+
+    @property
+    def talked_percent(self) -> int | None:
+        """Calls that got through to the booth president, of all assigned, in whole percent."""
+        return _percent(self.talked, self.assigned)
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
 
 
 @dataclass(frozen=True)
@@ -187,6 +203,7 @@ class CallScope:
     end: date
     assignments: Subquery
     all_districts: bool
+    overdue_before: date | None = None
 
     def delivery(self) -> ColumnElement[bool]:
         """Join condition from an assignment to its office-bearer's morning message of that day."""
@@ -205,8 +222,13 @@ class CallScope:
         return CallReport.reported_at >= datetime.combine(self.start - timedelta(days=1), time.min, UTC)
 
 
-def call_scope(*, start: date, end: date, district_ids: Collection[int] | None) -> CallScope:
-    """The assignments of `start`..`end` on booths of `district_ids` (all districts when None)."""
+def call_scope(*, start: date, end: date, district_ids: Collection[int] | None,
+               office_bearer_id: int | None = None, overdue_before: date | None = None) -> CallScope:
+    """The assignments of `start`..`end` on booths of `district_ids` (all districts when None).
+
+    With `office_bearer_id`, only that person's calls. Calls of days before `overdue_before` that nobody
+    reported are counted as overdue (none are when it is None).
+    """
     assignments = (select(Assignment.id, Assignment.day, Assignment.slot, Assignment.office_bearer_id,
                           Assignment.booth_id, Assignment.booth_president_id, AssemblySeat.district_id)
                    .join(Booth, Assignment.booth_id == Booth.id)
@@ -214,8 +236,11 @@ def call_scope(*, start: date, end: date, district_ids: Collection[int] | None) 
                    .where(Assignment.day.between(start, end)))
     if district_ids is not None:
         assignments = assignments.where(AssemblySeat.district_id.in_(district_ids))
+    if office_bearer_id is not None:
+        assignments = assignments.where(Assignment.office_bearer_id == office_bearer_id)
     return CallScope(start=start, end=end, assignments=assignments.subquery("scoped"),
-                     all_districts=district_ids is None)
+                     all_districts=district_ids is None and office_bearer_id is None,
+                     overdue_before=overdue_before)
 
 
 def latest_reports(scope: CallScope) -> Subquery:
@@ -237,10 +262,11 @@ def latest_reports(scope: CallScope) -> Subquery:
     return select(ranked_reports).where(ranked_reports.c.rank == 1).subquery("latest")
 
 
-def _count_columns(latest: Subquery) -> list[Label[int]]:
+def _count_columns(scope: CallScope, latest: Subquery) -> list[Label[int]]:
     """One aggregate per `Counts` field over assignments joined to their delivery and latest report."""
     delivered = Delivery.status == DeliveryStatus.sent
     reported = latest.c.assignment_id.is_not(None)
+    overdue_before = scope.overdue_before or scope.start
     return [
         func.count().label("assigned"),
         func.count().filter(delivered).label("delivered"),
@@ -248,24 +274,37 @@ def _count_columns(latest: Subquery) -> list[Label[int]]:
         func.count().filter(reported).label("reported"),
         func.count().filter(and_(delivered, ~reported)).label("pending"),
         *(func.count().filter(latest.c.outcome == outcome).label(outcome.value) for outcome in Outcome),
+        func.count().filter(and_(scope.assignments.c.day < overdue_before, ~reported)).label("overdue"),
     ]
+
+
+COUNTED = tuple(f.name for f in fields(Counts))
+
+
+def _counts_query(scope: CallScope) -> Select[*tuple[Any, ...]]:
+    """The `Counts` aggregates over the scope's assignments; add columns, joins and GROUP BY to split them."""
+    scoped = scope.assignments
+    latest = latest_reports(scope)
+    return (select(*_count_columns(scope, latest))
+            .select_from(scoped)
+            .outerjoin(Delivery, scope.delivery())
+            .outerjoin(latest, latest.c.assignment_id == scoped.c.id))
+
+
+def _counts(row: RowMapping) -> Counts:
+    return Counts(**{name: row[name] for name in COUNTED})
 
 
 async def _district_rows(session: AsyncSession, scope: CallScope) -> tuple[DistrictRow, ...]:
     scoped = scope.assignments
-    latest = latest_reports(scope)
-    counted = [f.name for f in fields(Counts)]
     rows = (await session.execute(
-        select(District.name.label("district"), Region.name.label("region"), *_count_columns(latest))
-        .select_from(scoped)
+        _counts_query(scope)
+        .add_columns(District.name.label("district"), Region.name.label("region"))
         .join(District, District.id == scoped.c.district_id)
         .join(Region, Region.id == District.region_id)
-        .outerjoin(Delivery, scope.delivery())
-        .outerjoin(latest, latest.c.assignment_id == scoped.c.id)
         .group_by(District.id, District.name, Region.name)
         .order_by(District.name))).mappings().all()
-    return tuple(DistrictRow(name=row["district"], region=row["region"],
-                             counts=Counts(**{name: row[name] for name in counted})) for row in rows)
+    return tuple(DistrictRow(name=row["district"], region=row["region"], counts=_counts(row)) for row in rows)
 
 
 def _region_rows(districts: Sequence[DistrictRow]) -> tuple[RegionRow, ...]:
@@ -377,6 +416,293 @@ async def summarise(session: AsyncSession, *, start: date, end: date,
         weak_booths=await _weak_booths_heard(session, scope),
         needs=await _need_tallies(session, scope),
     )
+
+
+class Level(enum.StrEnum):
+    """How far down a progress view looks: the state, a region, a district, or one office-bearer's own work."""
+
+    state = "state"
+    region = "region"
+    district = "district"
+    person = "person"
+
+
+class PeriodKind(enum.StrEnum):
+    """The length of a reviewed period: one day, seven days or thirty days, ending on a chosen day."""
+
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+PERIOD_DAYS = {PeriodKind.day: 1, PeriodKind.week: 7, PeriodKind.month: 30}
+FRESH_NEED_DAYS = 7
+OLD_NEED_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a view covers: `kind` (1, 7 or 30 days) ending on `end`, inclusive."""
+
+    kind: PeriodKind
+    end: date
+
+    @property
+    def days(self) -> int:
+        """How many days the period holds."""
+        return PERIOD_DAYS[self.kind]
+
+    @property
+    def start(self) -> date:
+        """The first day of the period."""
+        return self.end - timedelta(days=self.days - 1)
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one, to show the trend against."""
+        return Period(self.kind, self.start - timedelta(days=1))
+
+
+class NotVisible(DomainError):
+    """The area asked for is outside what the viewer's role lets them see."""
+
+    key = "review.not_yours"
+
+
+class UnknownArea(DomainError):
+    """The area asked for does not exist (a button from an older roster or a forged one)."""
+
+    key = "button.stale"
+
+
+SEE_ALL = (Role.organisation_secretary, Role.admin)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at progress and what their role lets them see.
+
+    The organisation secretary and admins see every district; a district in-charge sees the districts in
+    their charge; a state office-bearer sees only their own calls.
+    """
+
+    person_id: int
+    name: str
+    district_ids: frozenset[int] | None
+    own_work_only: bool
+
+    @classmethod
+    def of(cls, person: OfficeBearer) -> Viewer:
+        """The viewer an office-bearer is (their districts must be loaded)."""
+        if person.role in SEE_ALL:
+            return cls(person.id, person.name, None, own_work_only=False)
+        if person.role is Role.district_incharge:
+            return cls(person.id, person.name, frozenset(d.id for d in person.districts), own_work_only=False)
+        return cls(person.id, person.name, frozenset(), own_work_only=True)
+
+    @property
+    def sees_all(self) -> bool:
+        """Whether every district is open to this viewer (the secretary and admins)."""
+        return self.district_ids is None
+
+    def home(self) -> tuple[Level, int]:
+        """Where their `/summary` opens: the state, their one district or all of them, or their own work."""
+        if self.own_work_only:
+            return Level.person, self.person_id
+        if self.district_ids is not None and len(self.district_ids) == 1:
+            return Level.district, next(iter(self.district_ids))
+        return Level.state, 0
+
+
+@dataclass(frozen=True)
+class Area:
+    """The place a view is about, its name, and the view one level up (None at the top).
+
+    At the state level, `charge` says that only the districts in the viewer's charge are counted.
+    """
+
+    level: Level
+    id: int
+    name: str | None
+    parent: tuple[Level, int] | None
+    charge: bool = False
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """The counts of one region, district or office-bearer inside a view."""
+
+    id: int
+    name: str
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class OpenNeeds:
+    """Needs of one category not yet resolved, by age: under 7 days, 7 to 30 days, over 30 days."""
+
+    category: NeedCategory
+    fresh: int
+    aging: int
+    old: int
+
+    @property
+    def total(self) -> int:
+        """All open needs of the category."""
+        return self.fresh + self.aging + self.old
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Change against the previous period, in percentage points (None when either period had no calls)."""
+
+    completion: int | None
+    talked: int | None
+
+
+def _change(now: int | None, before: int | None) -> int | None:
+    return None if now is None or before is None else now - before
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """Progress of one area over one period, split one level down, with the area's open needs."""
+
+    area: Area
+    period: Period
+    totals: Counts
+    previous: Counts
+    rows: tuple[ProgressRow, ...]
+    rows_level: Level | None
+    open_needs: tuple[OpenNeeds, ...]
+
+    @property
+    def trend(self) -> Trend:
+        """Completion and talked share against the previous period of the same length."""
+        return Trend(completion=_change(self.totals.completion_percent, self.previous.completion_percent),
+                     talked=_change(self.totals.talked_percent, self.previous.talked_percent))
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a view counts: its area, the districts or person its calls are limited to, and its rows."""
+
+    area: Area
+    district_ids: Collection[int] | None
+    office_bearer_id: int | None
+    rows_level: Level | None
+
+
+async def area_target(session: AsyncSession, viewer: Viewer, level: Level, area_id: int) -> Target:
+    """What `viewer` would see of an area; raises `NotVisible` or `UnknownArea`.
+
+    Whether the role allows the area is checked before the area is looked up, so a refusal says nothing
+    about whether it exists.
+    """
+    if level is Level.person:
+        if area_id != viewer.person_id:
+            raise NotVisible
+        return Target(Area(level, area_id, viewer.name, None), None, area_id, None)
+    if viewer.own_work_only or (level is Level.region and not viewer.sees_all):
+        raise NotVisible
+    if level is Level.state:
+        if area_id != 0:
+            raise UnknownArea
+        rows_level = Level.region if viewer.sees_all else Level.district
+        return Target(Area(level, 0, None, None, charge=not viewer.sees_all), viewer.district_ids, None, rows_level)
+    if level is Level.region:
+        found = (await session.execute(select(Region.name, District.id).outerjoin(District)
+                                       .where(Region.id == area_id))).all()
+        if not found:
+            raise UnknownArea
+        districts = [row.id for row in found if row.id is not None]
+        return Target(Area(level, area_id, found[0].name, (Level.state, 0)), districts, None, Level.district)
+    if viewer.district_ids is not None and area_id not in viewer.district_ids:
+        raise NotVisible
+    district = await session.get(District, area_id)
+    if district is None:
+        raise UnknownArea
+    if viewer.sees_all:
+        parent: tuple[Level, int] | None = (Level.region, district.region_id)
+    else:
+        parent = (Level.state, 0) if viewer.home()[0] is Level.state else None
+    return Target(Area(level, area_id, district.name, parent), [area_id], None, Level.person)
+
+
+async def _view_rows(session: AsyncSession, scope: CallScope, rows_level: Level | None) -> tuple[ProgressRow, ...]:
+    """The scope's counts split by region, district or office-bearer; office-bearers least complete first."""
+    if rows_level is None:
+        return ()
+    scoped = scope.assignments
+    query = _counts_query(scope)
+    if rows_level is Level.person:
+        query = query.add_columns(OfficeBearer.id.label("key"), OfficeBearer.name.label("name")).join(
+            OfficeBearer, OfficeBearer.id == scoped.c.office_bearer_id)
+        group: tuple[Any, ...] = (OfficeBearer.id, OfficeBearer.name)
+    else:
+        query = query.join(District, District.id == scoped.c.district_id)
+        if rows_level is Level.region:
+            query = query.add_columns(Region.id.label("key"), Region.name.label("name")).join(
+                Region, Region.id == District.region_id)
+            group = (Region.id, Region.name)
+        else:
+            query = query.add_columns(District.id.label("key"), District.name.label("name"))
+            group = (District.id, District.name)
+    found = (await session.execute(query.group_by(*group).order_by(group[1], group[0]))).mappings().all()
+    rows = tuple(ProgressRow(row["key"], row["name"], _counts(row)) for row in found)
+    if rows_level is Level.person:
+        return tuple(sorted(rows, key=lambda row: row.counts.completion_percent or 0))
+    return rows
+
+
+async def _open_needs(session: AsyncSession, target: Target, now: datetime) -> tuple[OpenNeeds, ...]:
+    """Needs not yet resolved, raised at booths of the target's districts (or on the person's calls), by age."""
+    fresh_since, old_before = now - timedelta(days=FRESH_NEED_DAYS), now - timedelta(days=OLD_NEED_DAYS)
+    query = (select(Need.category,
+                    func.count().filter(Need.created_at > fresh_since).label("fresh"),
+                    func.count().filter(and_(Need.created_at <= fresh_since, Need.created_at >= old_before))
+                    .label("aging"),
+                    func.count().filter(Need.created_at < old_before).label("old"))
+             .where(Need.status != NeedStatus.resolved)
+             .group_by(Need.category))
+    if target.district_ids is not None:
+        query = (query.join(Booth, Booth.id == Need.booth_id).join(AssemblySeat, AssemblySeat.id == Booth.assembly_id)
+                 .where(AssemblySeat.district_id.in_(target.district_ids)))
+    if target.office_bearer_id is not None:
+        query = (query.join(CallReport, CallReport.id == Need.call_report_id)
+                 .join(Assignment, Assignment.id == CallReport.assignment_id)
+                 .where(Assignment.office_bearer_id == target.office_bearer_id))
+    order = list(NeedCategory)
+    return tuple(sorted((OpenNeeds(row.category, row.fresh, row.aging, row.old)
+                         for row in (await session.execute(query)).all()),
+                        key=lambda needs: order.index(needs.category)))
+
+
+async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, area_id: int, period: Period,
+                        today: date, grace_days: int, now: datetime) -> ProgressView:
+    """Progress of one area over `period` as `viewer` may see it: assigned, delivered, reported, talked,
+    unreachable and overdue, split one level down, with the trend against the previous period and the
+    area's open needs by category and age.
+
+    A call is overdue once its report window (`grace_days` after its day, counted from `today`) has closed
+    with no report. Four aggregate queries whatever the number of calls. Raises `NotVisible` when the role
+    does not allow the area, `UnknownArea` when it does not exist.
+    """
+    target = await area_target(session, viewer, level, area_id)
+    overdue_before = today - timedelta(days=grace_days)
+
+    def scope_of(days: Period) -> CallScope:
+        return call_scope(start=days.start, end=days.end, district_ids=target.district_ids,
+                          office_bearer_id=target.office_bearer_id, overdue_before=overdue_before)
+
+    scope = scope_of(period)
+    rows = await _view_rows(session, scope, target.rows_level)
+    if target.rows_level is None:
+        totals = _counts((await session.execute(_counts_query(scope))).mappings().one())
+    else:
+        totals = sum((row.counts for row in rows), Counts())
+    previous = _counts((await session.execute(_counts_query(scope_of(period.previous())))).mappings().one())
+    return ProgressView(area=target.area, period=period, totals=totals, previous=previous, rows=rows,
+                        rows_level=target.rows_level, open_needs=await _open_needs(session, target, now))
 
 
 def telegram_length(text: str) -> int:
@@ -497,10 +823,86 @@ def render_summary(summary: Summary, language: str, *, html: bool) -> str:
     Regions and districts are listed only when there are several, since one would repeat the totals.
     """
     writer = _Writer(language=language, html=html)
+    return _fitted(lambda limit: writer.lines(summary, limit), html)
+
+
+def _fitted(lines: Callable[[int | None], Iterator[str]], html: bool) -> str:
+    """Plain text in full; Telegram HTML with lists cut (each to at most `MAX_LIST_ENTRIES`) until it fits."""
     if not html:
-        return "\n".join(writer.lines(summary, None))
+        return "\n".join(lines(None))
     for limit in range(MAX_LIST_ENTRIES, -1, -1):
-        text = "\n".join(writer.lines(summary, limit))
+        text = "\n".join(lines(limit))
         if telegram_length(text) <= TELEGRAM_TEXT_LIMIT:
             break
     return text
+
+
+def area_label(area: Area, language: str) -> str:
+    """What a view is about, in words: the whole state, your districts, a region, a district or own calls."""
+    if area.level is Level.state:
+        return translate(language, "review.area.charge" if area.charge else "review.area.state")
+    return translate(language, f"review.area.{area.level.value}", name=area.name)
+
+
+@dataclass(frozen=True)
+class _ProgressWriter(_Writer):
+    """Builds the lines of a progress view: figures with their trend, rows one level down, open needs."""
+
+    def trend(self, points: int | None) -> str:
+        """After a figure: ▲ or ▼ and the points, ＝ when unchanged, nothing when there is nothing to compare."""
+        if points is None:
+            return ""
+        if points == 0:
+            return " " + self.text("review.trend.same")
+        return " " + self.text("review.trend.up" if points > 0 else "review.trend.down", points=abs(points))
+
+    def period(self, period: Period) -> str:
+        """The day, or the first and last day and the length of the period."""
+        if period.kind is PeriodKind.day:
+            return self.text("review.period.day", day=_format_day(period.end))
+        return self.text("review.period.range", start=_format_day(period.start), end=_format_day(period.end),
+                         days=period.days)
+
+    def row(self, row: ProgressRow) -> str:
+        """One region's, district's or office-bearer's line."""
+        counts = row.counts
+        return self.text("review.row", name=row.name, reported=counts.reported, assigned=counts.assigned,
+                         percent=_format_percent(counts.completion_percent), talked=counts.talked,
+                         overdue=counts.overdue)
+
+    def needs(self, needs: OpenNeeds) -> str:
+        """Open needs of one category: how many, and how many of each age."""
+        return self.text("review.need_row", category=enum_label(self.language, needs.category), total=needs.total,
+                         fresh=needs.fresh, aging=needs.aging, old=needs.old)
+
+    def progress(self, view: ProgressView, limit: int | None, preface: str | None) -> Iterator[str]:
+        """The whole view (after a `preface` heading, if any), each list cut after `limit` entries (None: in full)."""
+        if preface:
+            yield self.heading(preface)
+        yield self.heading("review.title", area=area_label(view.area, self.language))
+        yield self.period(view.period)
+        totals, trend = view.totals, view.trend
+        if not totals.assigned:
+            yield self.text("summary.nothing")
+        else:
+            yield self.text("review.line.delivery", assigned=totals.assigned, delivered=totals.delivered,
+                            unreachable=totals.unreachable)
+            yield self.text("review.line.completion", percent=_format_percent(totals.completion_percent),
+                            reported=totals.reported, assigned=totals.assigned) + self.trend(trend.completion)
+            yield self.text("review.line.talked", talked=totals.talked,
+                            percent=_format_percent(totals.talked_percent)) + self.trend(trend.talked)
+            yield self.text("review.line.overdue", overdue=totals.overdue)
+            if view.previous.assigned:
+                yield self.text("review.trend.legend", days=view.period.days)
+            if view.rows_level is not None:
+                yield from self.section(f"review.rows.{view.rows_level.value}", view.rows, self.row, limit)
+        yield from self.section("review.needs_heading", view.open_needs, self.needs, None)
+
+
+def render_progress(view: ProgressView, language: str, *, html: bool = True, preface: str | None = None) -> str:
+    """A progress view as text in `language`: Telegram HTML fitting one message, or plain text in full.
+
+    `preface` is the catalog key of a heading put first, such as a digest's.
+    """
+    writer = _ProgressWriter(language=language, html=html)
+    return _fitted(lambda limit: writer.progress(view, limit, preface), html)

@@ -5,12 +5,17 @@ Telegram allows 64 bytes; these stay far below it whatever the id.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
+from bot.summaries import Level, Period, PeriodKind
 from models import NeedCategory, Outcome, Strength, Wellbeing
 
 REPORT = "rep"
 LANGUAGE = "lang"
+SUMMARY = "sum"
+EXPORT = "exp"
 
 # actions of the report conversation
 TALKED = "t"
@@ -38,8 +43,12 @@ NEED_CODES: dict[str, NeedCategory] = {"vl": NeedCategory.voter_list, "bc": Need
                                        "cm": NeedCategory.campaign_material, "lv": NeedCategory.leader_visit,
                                        "li": NeedCategory.local_issue, "ot": NeedCategory.other}
 
+# the summary drill-down and its export: `sum:<level>:<area id>:<period><yyyymmdd>`, e.g. `sum:d:12:w20261120`
+LEVEL_CODES: dict[str, Level] = {"s": Level.state, "r": Level.region, "d": Level.district, "p": Level.person}
+PERIOD_CODES: dict[str, PeriodKind] = {"d": PeriodKind.day, "w": PeriodKind.week, "m": PeriodKind.month}
 
-def code_of(table: dict[str, object], value: object) -> str:
+
+def code_of(table: Mapping[str, object], value: object) -> str:
     """The short code a value travels under in callback data."""
     return next(code for code, member in table.items() if member == value)
 
@@ -72,7 +81,23 @@ def parse(data: str | None) -> Callback | None:
     return Callback(parts[0], parts[1], int(parts[2]), parts[3] if len(parts) == 4 else "")
 
 
+def period_value(period: Period) -> str:
+    """A period as the value of a callback: its kind's code and its last day, e.g. `w20261120`."""
+    return code_of(PERIOD_CODES, period.kind) + period.end.strftime("%Y%m%d")
+
+
+def parse_period(value: str) -> Period | None:
+    """The period a callback value names, or None if it names none."""
+    kind = PERIOD_CODES.get(value[:1])
+    if kind is None or len(value) != 9 or not value[1:].isdigit():
+        return None
+    try:
+        return Period(kind, date(int(value[1:5]), int(value[5:7]), int(value[7:])))
+    except ValueError:
+        return None
+
+
 def pattern(feature: str, *actions: str) -> str:
     """A regular expression matching callbacks of these actions (all actions when none is given)."""
     action = "|".join(actions) if actions else "[a-z]+"
-    return rf"^{feature}:({action}):\d+(:[a-z]+)?$"
+    return rf"^{feature}:({action}):\d+(:[a-z0-9]+)?$"

@@ -1,39 +1,187 @@
-"""`/summary`: progress for the organisation secretary, admins, and district in-charges (own districts)."""
+"""`/summary`: progress at state, region, district and own-work level, drilled into with buttons; the digests.
+
+The organisation secretary and admins start at the state, a district in-charge at their districts, a state
+office-bearer at their own calls. Buttons carry the level, area and period (`sum:d:12:w20261120`); every
+press is checked against the presser's role again, so a forged or outdated button shows nothing it should
+not. The scheduled digests are sent from here one by one: one that cannot be delivered does not stop the rest.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from collections.abc import Sequence
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
-from telegram.ext import Application, CommandHandler, filters
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.config import WEEKDAYS, ReviewSettings
+from bot.db import session_scope
+from bot.digests import Digest, daily_digests, weekly_digests
+from bot.errors import DomainError
 from bot.i18n import translate
-from bot.summaries import render_summary, summarise
+from bot.summaries import Level, Period, PeriodKind, ProgressView, Viewer, progress_view, render_progress
+from handlers import callbacks as cb
 from handlers.common import Context, answer, language_for, registered, services
-from models import OfficeBearer, Role
+from handlers.leave import parse_leave_date
+from models import OfficeBearer
 
-SEE_ALL = (Role.organisation_secretary, Role.admin)
+log = logging.getLogger(__name__)
+
+PERIOD_WORDS = {"today": PeriodKind.day, "day": PeriodKind.day, "week": PeriodKind.week,
+                "month": PeriodKind.month, "आज": PeriodKind.day, "दिन": PeriodKind.day,
+                "सप्ताह": PeriodKind.week, "हफ्ता": PeriodKind.week, "महीना": PeriodKind.month}
+"""Words that choose the period's length after /summary or /export, in English and Hindi."""
+
+
+def parse_period_args(args: Sequence[str], today: date) -> Period | None:
+    """The period asked for: `week`, `month` or nothing (one day), ending today or on a date given.
+
+    A date without a year (15.11) is the latest such day up to today. None for anything else, and for a
+    day still to come.
+    """
+    kind, end = PeriodKind.day, today
+    for word in args:
+        if word.lower() in PERIOD_WORDS:
+            kind = PERIOD_WORDS[word.lower()]
+            continue
+        day = parse_leave_date(word, today - timedelta(days=364))
+        if day is None or day > today:
+            return None
+        end = day
+    return Period(kind, end)
+
+
+def progress_keyboard(language: str, view: ProgressView, *, may_export: bool) -> InlineKeyboardMarkup:
+    """Buttons under a view: one per region or district to drill into, the period switch, back and export."""
+    area, period = view.area, view.period
+    here = cb.code_of(cb.LEVEL_CODES, area.level)
+    rows: list[list[InlineKeyboardButton]] = []
+    if view.rows_level in (Level.region, Level.district):
+        level = cb.code_of(cb.LEVEL_CODES, view.rows_level)
+        drill = [InlineKeyboardButton(row.name, callback_data=cb.build(cb.SUMMARY, level, row.id,
+                                                                       cb.period_value(period)))
+                 for row in view.rows]
+        rows += [drill[i:i + 2] for i in range(0, len(drill), 2)]
+    switch = []
+    for kind in PeriodKind:
+        label = translate(language, f"review.button.{kind.value}")
+        if kind is period.kind:
+            label = translate(language, "review.button.chosen", label=label)
+        switch.append(InlineKeyboardButton(label, callback_data=cb.build(
+            cb.SUMMARY, here, area.id, cb.period_value(Period(kind, period.end)))))
+    rows.append(switch)
+    last = []
+    if area.parent is not None:
+        parent_level, parent_id = area.parent
+        last.append(InlineKeyboardButton(translate(language, "review.button.back"), callback_data=cb.build(
+            cb.SUMMARY, cb.code_of(cb.LEVEL_CODES, parent_level), parent_id, cb.period_value(period))))
+    if may_export and area.level is not Level.person:
+        last.append(InlineKeyboardButton(translate(language, "review.button.export"), callback_data=cb.build(
+            cb.EXPORT, here, area.id, cb.period_value(period))))
+    if last:
+        rows.append(last)
+    return InlineKeyboardMarkup(rows)
+
+
+def view_button(data: str | None, today: date) -> tuple[Level, int, Period] | None:
+    """The level, area and period a summary or export button names; None for a forged or malformed one."""
+    parsed = cb.parse(data)
+    if parsed is None or parsed.action not in cb.LEVEL_CODES:
+        return None
+    period = cb.parse_period(parsed.value)
+    if period is None or period.end > today:
+        return None
+    return cb.LEVEL_CODES[parsed.action], parsed.record_id, period
+
+
+async def _view(context: Context, session: AsyncSession, viewer: Viewer, level: Level, area_id: int,
+                period: Period) -> ProgressView:
+    svc = services(context)
+    return await progress_view(session, viewer, level=level, area_id=area_id, period=period, today=svc.today(),
+                               grace_days=svc.settings.outreach.report_grace_days, now=svc.clock())
 
 
 @registered
 async def summary(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
-    """Today's (or with `week`, the last seven days') progress, for those allowed to see it."""
+    """Progress of what the person may see, today or over the period asked for, with drill-down buttons."""
     language = language_for(context, person)
-    if person.role not in (*SEE_ALL, Role.district_incharge):
-        await answer(update, translate(language, "summary.not_allowed"))
+    period = parse_period_args(context.args or [], services(context).today())
+    if period is None:
+        await answer(update, translate(language, "review.usage", command="/summary"))
         return
-    args = [a.lower() for a in (context.args or [])]
-    if args and args[0] not in ("week", "today"):
-        await answer(update, translate(language, "summary.usage"))
+    viewer = Viewer.of(person)
+    level, area_id = viewer.home()
+    view = await _view(context, session, viewer, level, area_id, period)
+    await answer(update, render_progress(view, language),
+                 reply_markup=progress_keyboard(language, view, may_export=viewer.sees_all))
+
+
+@registered
+async def drill(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
+    """A drill-down, period or back button: the view it names, in place, if the presser may see it."""
+    query = update.callback_query
+    assert query is not None
+    language = language_for(context, person)
+    button = view_button(query.data, services(context).today())
+    if button is None:
+        await query.answer(translate(language, "button.stale"), show_alert=True)
         return
-    end = services(context).today()
-    start = end - timedelta(days=6) if args[:1] == ["week"] else end
-    districts = None if person.role in SEE_ALL else [d.id for d in person.districts]
-    result = await summarise(session, start=start, end=end, district_ids=districts)
-    await answer(update, render_summary(result, language, html=True))
+    viewer = Viewer.of(person)
+    try:
+        view = await _view(context, session, viewer, *button)
+    except DomainError as exc:
+        await query.answer(translate(language, exc.key, **exc.params), show_alert=True)
+        return
+    await query.answer()
+    try:
+        await query.edit_message_text(render_progress(view, language), parse_mode=ParseMode.HTML,
+                                      reply_markup=progress_keyboard(language, view, may_export=viewer.sees_all))
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def send_digests(bot: Bot, digests: Sequence[Digest]) -> int:
+    """Send each digest; one that fails (blocked bot, chat gone, network) is logged and the rest still go."""
+    sent = 0
+    for digest in digests:
+        try:
+            await bot.send_message(digest.chat_id, digest.text, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:
+            log.warning("digest to office-bearer %d not sent: %s", digest.office_bearer_id, type(exc).__name__)
+            continue
+        sent += 1
+    return sent
+
+
+async def weekly_digest(context: Context) -> None:
+    """The scheduled weekly digest: the state's last seven days to each organisation secretary."""
+    svc = services(context)
+    async with session_scope(svc.sessions) as session:
+        digests = await weekly_digests(session, today=svc.today(), grace_days=svc.settings.outreach.report_grace_days,
+                                       now=svc.clock(), default_language=svc.settings.outreach.default_language)
+    log.info("weekly digest sent to %d of %d", await send_digests(context.bot, digests), len(digests))
+
+
+async def daily_digest(context: Context) -> None:
+    """The scheduled daily digest: today's progress in their districts to each district in-charge."""
+    svc = services(context)
+    async with session_scope(svc.sessions) as session:
+        digests = await daily_digests(session, today=svc.today(), grace_days=svc.settings.outreach.report_grace_days,
+                                      now=svc.clock(), default_language=svc.settings.outreach.default_language)
+    log.info("daily digest sent to %d of %d", await send_digests(context.bot, digests), len(digests))
+
+
+def weekly_digest_days(review: ReviewSettings) -> tuple[int]:
+    """The configured digest weekday as JobQueue counts days (0 is Sunday, 6 Saturday)."""
+    return ((WEEKDAYS.index(review.weekly_digest_day) + 1) % 7,)
 
 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    """Add `/summary`."""
+    """Add `/summary` and its buttons."""
     app.add_handler(CommandHandler("summary", summary, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(drill, pattern=cb.pattern(cb.SUMMARY)))

@@ -7,26 +7,51 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import translate
 from bot.summaries import (
     LABEL_PREFIXES,
     TELEGRAM_TEXT_LIMIT,
+    Area,
     Counts,
     DistrictRow,
+    Level,
     NeedTally,
+    NotVisible,
+    OpenNeeds,
+    Period,
+    PeriodKind,
+    ProgressRow,
+    ProgressView,
     RegionRow,
     Summary,
+    Trend,
+    UnknownArea,
     UnreachableCaller,
     UnreportedCaller,
+    Viewer,
     WeakBoothHeard,
     enum_label,
+    progress_view,
+    render_progress,
     render_summary,
     summarise,
     telegram_length,
 )
-from models import DeliveryStatus, NeedCategory, NeedStatus, Outcome, Role, Strength
+from models import (
+    Assignment,
+    Booth,
+    CallReport,
+    DeliveryStatus,
+    NeedCategory,
+    NeedStatus,
+    OfficeBearer,
+    Outcome,
+    Role,
+    Strength,
+)
 from tests.factories import (
     NOW,
     make_assignment,
@@ -342,3 +367,299 @@ def test_every_enum_value_has_a_label_in_both_languages(language: str) -> None:
     for enum_type in LABEL_PREFIXES:
         for value in enum_type:
             assert enum_label(language, value).strip()
+
+
+# --- progress views: /summary drill-down, trend, overdue, open needs by age ---------------------------------
+
+WEEK = Period(PeriodKind.week, DAY)
+GRACE_DAYS = 1
+
+
+@dataclass
+class History:
+    """Ids the progress tests look up."""
+
+    awadh_id: int
+    kashi_id: int
+    lucknow_id: int
+    barabanki_id: int
+    varanasi_id: int
+    secretary: OfficeBearer
+    asha: OfficeBearer
+    dinesh: OfficeBearer
+    gita: OfficeBearer
+
+
+async def _need_aged(session: AsyncSession, report: CallReport, category: NeedCategory, days: float,
+                     status: NeedStatus = NeedStatus.open) -> None:
+    need = await make_need(session, report, category=category, status=status)
+    need.created_at = NOW - timedelta(days=days)
+    await session.flush()
+
+
+async def build_history(session: AsyncSession) -> History:
+    """Two weeks of calls in Lucknow and Barabanki (Awadh) and Varanasi (Kashi); today is DAY (20.11).
+
+    This week (14–20.11), 7 calls: Asha (state) 18.11 Lucknow unreported (overdue), 20.11 Lucknow
+    unreported (today: not overdue); Dinesh (Lucknow) 17.11 talked, 19.11 no answer; Gita (Lucknow and
+    Barabanki) 20.11 Barabanki talked; Bharat (Varanasi) 16.11 not delivered and unreported (overdue),
+    20.11 talked. The week before, 2 calls: Dinesh 10.11 talked, 11.11 unreported.
+    Open needs in Lucknow: voter list 2 days old, leader visit 10 days old; in Varanasi: booth committee
+    40 days old and one in progress 1 day old, and a resolved one.
+    """
+    awadh_lucknow = await make_district(session, "Lucknow", "Awadh")
+    barabanki = await make_district(session, "Barabanki", "Awadh")
+    varanasi = await make_district(session, "Varanasi", "Kashi")
+    secretary = await make_office_bearer(session, name="Sachiv Ji", role=Role.organisation_secretary)
+    asha = await make_office_bearer(session, name="Asha Verma", region="Awadh")
+    dinesh = await make_office_bearer(session, name="Dinesh Kumar", role=Role.district_incharge,
+                                      districts=("Lucknow",))
+    gita = await make_office_bearer(session, name="Gita Devi", role=Role.district_incharge,
+                                    districts=("Lucknow", "Barabanki"))
+    bharat = await make_office_bearer(session, name="Bharat Singh", role=Role.district_incharge,
+                                      districts=("Varanasi",))
+
+    async def call(person: OfficeBearer, day: int, booth: Booth, *, delivered: bool = True,
+                   outcome: Outcome | None = None) -> Assignment:
+        when = date(2026, 11, day)
+        await make_delivery(session, office_bearer=person, day=when,
+                            status=DeliveryStatus.sent if delivered else DeliveryStatus.failed)
+        assignment = await make_assignment(session, office_bearer=person, day=when, booth=booth)
+        if outcome is not None:
+            await make_report(session, assignment, outcome=outcome,
+                              at=datetime(2026, 11, day, 12, 0, tzinfo=UTC))
+        return assignment
+
+    await call(asha, 18, await make_booth(session))
+    await call(asha, 20, await make_booth(session))
+    talked_in_lucknow = await call(dinesh, 17, await make_booth(session), outcome=Outcome.talked)
+    await call(dinesh, 19, await make_booth(session), outcome=Outcome.no_answer)
+    barabanki_booth = await make_booth(session, district="Barabanki", region="Awadh", assembly_no=268,
+                                       assembly="Barabanki", lok_sabha="Barabanki")
+    await call(gita, 20, barabanki_booth, outcome=Outcome.talked)
+    await call(bharat, 16, await make_varanasi_booth(session), delivered=False)
+    talked_in_varanasi = await call(bharat, 20, await make_varanasi_booth(session), outcome=Outcome.talked)
+    await call(dinesh, 10, await make_booth(session), outcome=Outcome.talked)
+    await call(dinesh, 11, await make_booth(session))
+
+    lucknow_report = (await session.execute(select(CallReport).where(
+        CallReport.assignment_id == talked_in_lucknow.id))).scalar_one()
+    varanasi_report = (await session.execute(select(CallReport).where(
+        CallReport.assignment_id == talked_in_varanasi.id))).scalar_one()
+    await _need_aged(session, lucknow_report, NeedCategory.voter_list, 2)
+    await _need_aged(session, lucknow_report, NeedCategory.leader_visit, 10)
+    await _need_aged(session, varanasi_report, NeedCategory.booth_committee, 40)
+    await _need_aged(session, varanasi_report, NeedCategory.booth_committee, 1, NeedStatus.in_progress)
+    await _need_aged(session, varanasi_report, NeedCategory.local_issue, 3, NeedStatus.resolved)
+    await session.commit()
+    return History(awadh_id=awadh_lucknow.region_id, kashi_id=varanasi.region_id, lucknow_id=awadh_lucknow.id,
+                   barabanki_id=barabanki.id, varanasi_id=varanasi.id, secretary=secretary, asha=asha,
+                   dinesh=dinesh, gita=gita)
+
+
+async def _viewer(session: AsyncSession, person: OfficeBearer) -> Viewer:
+    await session.refresh(person, ["districts"])
+    return Viewer.of(person)
+
+
+async def _view(session: AsyncSession, person: OfficeBearer, level: Level, area_id: int,
+                period: Period = WEEK) -> ProgressView:
+    return await progress_view(session, await _viewer(session, person), level=level, area_id=area_id,
+                               period=period, today=DAY, grace_days=GRACE_DAYS, now=NOW)
+
+
+def test_periods_are_one_seven_or_thirty_days_ending_on_a_day_and_follow_each_other() -> None:
+    month = Period(PeriodKind.month, DAY)
+
+    assert (WEEK.start, WEEK.end, WEEK.days) == (date(2026, 11, 14), DAY, 7)
+    assert WEEK.previous() == Period(PeriodKind.week, date(2026, 11, 13))
+    assert (month.start, month.previous().end) == (date(2026, 10, 22), date(2026, 10, 21))
+    assert Period(PeriodKind.day, DAY).start == DAY
+
+
+async def test_state_view_counts_every_figure_split_by_region(session: AsyncSession) -> None:
+    history = await build_history(session)
+
+    view = await _view(session, history.secretary, Level.state, 0)
+
+    assert view.totals == Counts(assigned=7, delivered=6, unreachable=1, reported=4, pending=2, talked=3,
+                                 no_answer=1, overdue=2)
+    assert (view.totals.completion_percent, view.totals.talked_percent) == (57, 43)
+    assert [(row.name, row.counts.assigned, row.counts.reported, row.counts.talked, row.counts.overdue)
+            for row in view.rows] == [("Awadh", 5, 3, 2, 1), ("Kashi", 2, 1, 1, 1)]
+    assert view.rows_level is Level.region
+    assert view.area == Area(Level.state, 0, None, None)
+
+
+async def test_overdue_means_unreported_after_the_report_window_closed(session: AsyncSession) -> None:
+    history = await build_history(session)
+    viewer = await _viewer(session, history.secretary)
+
+    async def overdue(grace_days: int) -> int:
+        view = await progress_view(session, viewer, level=Level.state, area_id=0, period=WEEK, today=DAY,
+                                   grace_days=grace_days, now=NOW)
+        return view.totals.overdue
+
+    assert await overdue(0) == 2, "today's unreported call can still be reported today"
+    assert await overdue(1) == 2, "18.11 unreported: its window (19.11) has closed; 16.11 too"
+    assert await overdue(2) == 1, "with two days' grace 18.11 may still be reported today"
+    assert await overdue(7) == 0
+
+
+async def test_trend_compares_completion_and_talked_with_the_previous_period(session: AsyncSession) -> None:
+    history = await build_history(session)
+
+    view = await _view(session, history.secretary, Level.state, 0)
+    day_view = await _view(session, history.secretary, Level.state, 0, Period(PeriodKind.day, DAY))
+
+    assert view.previous == Counts(assigned=2, delivered=2, reported=1, pending=1, talked=1, overdue=1)
+    assert view.trend == Trend(completion=57 - 50, talked=43 - 50)
+    assert day_view.previous.assigned == 1, "the day before: Dinesh's no-answer call of 19.11"
+    assert day_view.trend.completion == 67 - 100
+
+
+async def test_region_view_lists_its_districts_and_leads_back_to_the_state(session: AsyncSession) -> None:
+    history = await build_history(session)
+
+    view = await _view(session, history.secretary, Level.region, history.awadh_id)
+
+    assert view.area == Area(Level.region, history.awadh_id, "Awadh", (Level.state, 0))
+    assert [(row.name, row.counts.assigned, row.counts.reported) for row in view.rows] == [
+        ("Barabanki", 1, 1), ("Lucknow", 4, 2)]
+    assert view.totals.assigned == 5
+    assert [needs.category for needs in view.open_needs] == [NeedCategory.voter_list, NeedCategory.leader_visit]
+
+
+async def test_district_view_lists_office_bearers_least_complete_first(session: AsyncSession) -> None:
+    history = await build_history(session)
+
+    view = await _view(session, history.secretary, Level.district, history.lucknow_id)
+
+    assert view.area == Area(Level.district, history.lucknow_id, "Lucknow", (Level.region, history.awadh_id))
+    assert view.rows_level is Level.person
+    assert [(row.name, row.counts.assigned, row.counts.reported, row.counts.talked, row.counts.overdue)
+            for row in view.rows] == [("Asha Verma", 2, 0, 0, 1), ("Dinesh Kumar", 2, 2, 1, 0)]
+
+
+async def test_open_needs_are_counted_by_category_and_age(session: AsyncSession) -> None:
+    history = await build_history(session)
+
+    state = await _view(session, history.secretary, Level.state, 0)
+    varanasi = await _view(session, history.secretary, Level.district, history.varanasi_id)
+
+    assert state.open_needs == (OpenNeeds(NeedCategory.voter_list, 1, 0, 0),
+                                OpenNeeds(NeedCategory.booth_committee, 1, 0, 1),
+                                OpenNeeds(NeedCategory.leader_visit, 0, 1, 0))
+    assert varanasi.open_needs == (OpenNeeds(NeedCategory.booth_committee, 1, 0, 1),), (
+        "in progress counts as open, resolved does not, and other districts' needs stay out")
+    assert varanasi.open_needs[0].total == 2
+
+
+async def test_a_district_incharge_sees_their_district_and_nothing_else(session: AsyncSession) -> None:
+    history = await build_history(session)
+    viewer = await _viewer(session, history.dinesh)
+
+    home = await _view(session, history.dinesh, *viewer.home())
+
+    assert viewer.home() == (Level.district, history.lucknow_id)
+    assert home.area.parent is None, "one district: nothing above it to go back to"
+    assert home.totals.assigned == 4
+    for level, area_id in ((Level.district, history.varanasi_id), (Level.region, history.awadh_id),
+                           (Level.district, 9999), (Level.person, history.asha.id)):
+        with pytest.raises(NotVisible):
+            await _view(session, history.dinesh, level, area_id)
+
+
+async def test_an_incharge_of_several_districts_starts_at_all_of_them(session: AsyncSession) -> None:
+    history = await build_history(session)
+    viewer = await _viewer(session, history.gita)
+
+    home = await _view(session, history.gita, *viewer.home())
+    lucknow = await _view(session, history.gita, Level.district, history.lucknow_id)
+
+    assert viewer.home() == (Level.state, 0)
+    assert home.area.charge and home.rows_level is Level.district
+    assert [row.name for row in home.rows] == ["Barabanki", "Lucknow"]
+    assert home.totals.assigned == 5
+    assert lucknow.area.parent == (Level.state, 0)
+
+
+async def test_a_state_office_bearer_sees_only_their_own_calls(session: AsyncSession) -> None:
+    history = await build_history(session)
+    viewer = await _viewer(session, history.asha)
+
+    own = await _view(session, history.asha, *viewer.home())
+
+    assert viewer.home() == (Level.person, history.asha.id)
+    assert own.totals == Counts(assigned=2, delivered=2, pending=2, overdue=1)
+    assert own.rows == () and own.open_needs == ()
+    for level, area_id in ((Level.state, 0), (Level.district, history.lucknow_id),
+                           (Level.person, history.dinesh.id)):
+        with pytest.raises(NotVisible):
+            await _view(session, history.asha, level, area_id)
+
+
+async def test_areas_that_do_not_exist_are_unknown_to_those_who_see_all(session: AsyncSession) -> None:
+    history = await build_history(session)
+
+    for level, area_id in ((Level.state, 7), (Level.region, 9999), (Level.district, 9999)):
+        with pytest.raises(UnknownArea):
+            await _view(session, history.secretary, level, area_id)
+
+
+async def test_english_progress_view_shows_figures_trend_rows_and_needs(session: AsyncSession) -> None:
+    history = await build_history(session)
+
+    text = render_progress(await _view(session, history.secretary, Level.state, 0), "en")
+
+    assert text.startswith("<b>📊 Progress — whole state</b>\n14.11.2026 to 20.11.2026 (7 days)")
+    for expected in ("Calls assigned: 7 · message delivered: 6 · not delivered: 1",
+                     "Completion: 57% (4 of 7 calls reported) ▲ 7 pp",
+                     "Talked: 3 (43%) ▼ 7 pp",
+                     "Overdue (report window closed, no report): 2",
+                     "▲▼ change from the previous 7 day(s), in percentage points",
+                     "<b>By region</b>\nAwadh: reported 3/5 (60%) · talked 2 · overdue 1",
+                     "Kashi: reported 1/2 (50%) · talked 1 · overdue 1",
+                     "Booth committee: 2 (1 · 0 · 1)", "Leader's visit: 1 (0 · 1 · 0)"):
+        assert expected in text
+
+
+async def test_hindi_progress_view_of_a_district(session: AsyncSession) -> None:
+    history = await build_history(session)
+
+    text = render_progress(await _view(session, history.secretary, Level.district, history.lucknow_id,
+                                       Period(PeriodKind.day, DAY)), "hi", html=False)
+
+    assert text.startswith("📊 प्रगति — Lucknow जिला\nदिनांक 20.11.2026")
+    for expected in ("पूर्णता: 0% (1 में से 0 कॉल की रिपोर्ट) ▼ 100 अंक", "पदाधिकारीवार",
+                     "Asha Verma: रिपोर्ट 0/1 (0%) · बात हुई 0 · समय-सीमा बीती 0",
+                     "मतदाता सूची: 1 (1 · 0 · 0)"):
+        assert expected in text
+
+
+async def test_a_period_without_calls_still_shows_open_needs(session: AsyncSession) -> None:
+    history = await build_history(session)
+
+    text = render_progress(await _view(session, history.secretary, Level.state, 0,
+                                       Period(PeriodKind.week, date(2026, 10, 1))), "en")
+
+    assert "No calls were assigned in this period." in text
+    assert "Voter list: 1 (1 · 0 · 0)" in text
+    assert "▲" not in text and "▼" not in text
+
+
+@pytest.mark.parametrize("language", ["hi", "en"])
+def test_a_crowded_progress_view_fits_one_telegram_message(language: str) -> None:
+    counts = Counts(assigned=40, delivered=38, reported=30, talked=25, overdue=4)
+    view = ProgressView(
+        area=Area(Level.district, 1, "Lucknow <city>", (Level.region, 1)), period=WEEK, totals=counts,
+        previous=counts, rows_level=Level.person, open_needs=(),
+        rows=tuple(ProgressRow(i, f"Ram & <Shyam> Prasad Tripathi Sharma {i}", counts) for i in range(400)))
+
+    text = render_progress(view, language)
+
+    assert telegram_length(text) <= TELEGRAM_TEXT_LIMIT
+    shown = text.count("&lt;Shyam&gt;")
+    assert 0 < shown < 400
+    assert translate(language, "summary.more", count=400 - shown) in text
+    assert "<Shyam>" not in text
