@@ -2,7 +2,7 @@
 went, and what the booths need, as PNG images made for a phone screen.
 
 Pure rendering: figures from `bot.trends` in, PNG bytes out; no database, no Telegram. Every image is
-1080 px wide (a phone's width in pixels, so nothing is scaled down), as tall as its content, with text of
+1080 px wide (a phone screen's width in pixels), as tall as its content, with text of
 26 px and more, every label from the catalog in the reader's language. Text is drawn in Noto Sans Devanagari
 (Hindi and Latin) and shaped by libraqm, which Pillow's wheels bundle: without shaping, vowel signs and
 conjuncts (कि, क्ष) come out in the wrong order and shape, so a Pillow without raqm is refused. Colours are
@@ -77,13 +77,24 @@ def font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
     return loaded
 
 
-TITLE = font(46, bold=True)
-SUBTITLE = font(30)
-LABEL = font(34)
-VALUE = font(32, bold=True)
-SMALL = font(26)
-TINY = font(22)
-SMALL_BOLD = font(28, bold=True)
+@dataclass(frozen=True)
+class _Faces:
+    """The type sizes of the charts, in pixels on a 1080-px-wide image."""
+
+    title: ImageFont.FreeTypeFont
+    subtitle: ImageFont.FreeTypeFont
+    label: ImageFont.FreeTypeFont
+    value: ImageFont.FreeTypeFont
+    small: ImageFont.FreeTypeFont
+    small_bold: ImageFont.FreeTypeFont
+    tiny: ImageFont.FreeTypeFont
+
+
+@cache
+def _faces() -> _Faces:
+    """Loaded on first drawing, not on import: a command that draws nothing never needs the font."""
+    return _Faces(title=font(46, bold=True), subtitle=font(30), label=font(34), value=font(32, bold=True),
+                  small=font(26), small_bold=font(28, bold=True), tiny=font(22))
 
 
 def _line_height(face: ImageFont.FreeTypeFont) -> int:
@@ -179,17 +190,19 @@ class _Sheet:
 
     def heading(self, title: str, *subtitles: str) -> None:
         """The chart's title and the lines that say what it shows."""
-        self.paragraph(title, TITLE, after=4)
+        faces = _faces()
+        self.paragraph(title, faces.title, after=4)
         for subtitle in subtitles:
-            self.paragraph(subtitle, SUBTITLE, MUTED, after=2)
+            self.paragraph(subtitle, faces.subtitle, MUTED, after=2)
         self.reserve(24)
 
     def swatch(self, x: float, top: float, colour: Colour, label: str) -> float:
         """A coloured square with its label; the x after it."""
-        size = _line_height(SMALL) - 10
+        faces = _faces()
+        size = _line_height(faces.small) - 10
         self.draw.rectangle((x, top + 5, x + size, top + 5 + size), fill=colour)
-        self.text((x + size + 12, top), label, SMALL)
-        return x + size + 12 + SMALL.getlength(label) + 36
+        self.text((x + size + 12, top), label, faces.small)
+        return x + size + 12 + faces.small.getlength(label) + 36
 
     def png(self) -> bytes:
         """The page, cut below the last thing written, as PNG bytes."""
@@ -225,40 +238,43 @@ def shown_districts(districts: Sequence[DistrictTrend]) -> list[DistrictTrend | 
 
 def _cell(sheet: _Sheet, box: tuple[float, float, float, float], completion: Completion) -> None:
     """A week's square: coloured by its percentage, with the percentage and reported/assigned in it."""
+    faces = _faces()
     left, top, right, bottom = box
     percent = completion.percent
     background = NO_CALLS if percent is None else scale_colour(percent)
     sheet.draw.rectangle(box, fill=background)
     middle = (left + right) / 2
     if percent is None:
-        sheet.text((middle, (top + bottom) / 2), "–", VALUE, MUTED, anchor="mm")
+        sheet.text((middle, (top + bottom) / 2), "–", faces.value, MUTED, anchor="mm")
         return
     ink = _ink_on(background)
     fraction = f"{completion.reported}/{completion.assigned}"
-    fitting = [face for face in (SMALL, TINY) if face.getlength(fraction) <= right - left - 8]
+    fitting = [face for face in (faces.small, faces.tiny) if face.getlength(fraction) <= right - left - 8]
     if not fitting:
-        sheet.text((middle, (top + bottom) / 2), f"{percent}%", VALUE, ink, anchor="mm")
+        sheet.text((middle, (top + bottom) / 2), f"{percent}%", faces.value, ink, anchor="mm")
         return
-    sheet.text((middle, top + 8), f"{percent}%", VALUE, ink, anchor="ma")
+    sheet.text((middle, top + 8), f"{percent}%", faces.value, ink, anchor="ma")
     sheet.text((middle, bottom - 8), fraction, fitting[0], ink, anchor="md")
 
 
 def _scale_legend(sheet: _Sheet, language: str) -> None:
     """The colour scale from 0% to 100%, and what a grey "–" square means."""
+    faces = _faces()
     sheet.reserve(16)
     top = sheet.reserve(28)
     left, right = MARGIN, WIDTH - MARGIN
     for x in range(left, right):
         sheet.draw.line((x, top, x, top + 28), fill=scale_colour(round(100 * (x - left) / (right - left - 1))))
-    labels_top = sheet.reserve(_line_height(SMALL) + 12) + 6
+    labels_top = sheet.reserve(_line_height(faces.small) + 12) + 6
     for share, anchor in ((0, "la"), (50, "ma"), (100, "ra")):
-        sheet.text((left + (right - left) * share / 100, labels_top), f"{share}%", SMALL, MUTED, anchor=anchor)
-    sheet.paragraph(translate(language, "chart.completion.no_calls"), SMALL, MUTED)
+        sheet.text((left + (right - left) * share / 100, labels_top), f"{share}%", faces.small, MUTED, anchor=anchor)
+    sheet.paragraph(translate(language, "chart.completion.no_calls"), faces.small, MUTED)
 
 
 def completion_chart(trend: CompletionTrend, language: str) -> bytes:
     """A heat-table of reporting: a row per district (lowest first, all districts together on top), a column
     per week, each square coloured by the share of the week's calls that were reported."""
+    faces = _faces()
     sheet = _Sheet()
     subtitles = [translate(language, "chart.completion.subtitle")]
     rows = shown_districts(trend.districts)
@@ -267,17 +283,18 @@ def completion_chart(trend: CompletionTrend, language: str) -> bytes:
                                    lowest=LOWEST_SHOWN, highest=HIGHEST_SHOWN))
     sheet.heading(translate(language, "chart.completion.title", weeks=len(trend.weeks)), *subtitles)
     if not trend.districts:
-        sheet.paragraph(translate(language, "chart.nothing"), LABEL)
+        sheet.paragraph(translate(language, "chart.nothing"), faces.label)
         return sheet.png()
     first_cell = MARGIN + NAME_WIDTH
     cell_width = (WIDTH - MARGIN - first_cell) / len(trend.weeks)
     top = sheet.reserve(HEADER_HEIGHT)
-    sheet.text((MARGIN, top + HEADER_HEIGHT - 12), translate(language, "chart.completion.district"), SMALL_BOLD,
+    sheet.text((MARGIN, top + HEADER_HEIGHT - 12), translate(language, "chart.completion.district"), faces.small_bold,
                anchor="ld")
     for index, week in enumerate(trend.weeks):
         middle = first_cell + cell_width * (index + 0.5)
-        sheet.text((middle, top), week.start.strftime("%d.%m"), SMALL_BOLD, anchor="ma")
-        sheet.text((middle, top + HEADER_HEIGHT - 12), f"–{week.end.strftime('%d.%m')}", SMALL, MUTED, anchor="md")
+        sheet.text((middle, top), week.start.strftime("%d.%m"), faces.small_bold, anchor="ma")
+        sheet.text((middle, top + HEADER_HEIGHT - 12), f"–{week.end.strftime('%d.%m')}", faces.small, MUTED,
+                   anchor="md")
     table: list[tuple[str, tuple[Completion, ...], bool] | _Gap] = []
     if len(trend.districts) > 1:
         table.append((translate(language, "chart.completion.all"), trend.totals, True))
@@ -286,11 +303,11 @@ def completion_chart(trend: CompletionTrend, language: str) -> bytes:
         if isinstance(row, _Gap):
             top = sheet.reserve(GAP_ROW_HEIGHT)
             sheet.text((WIDTH / 2, top + GAP_ROW_HEIGHT / 2),
-                       translate(language, "chart.completion.more", count=row.count), SMALL, MUTED, anchor="mm")
+                       translate(language, "chart.completion.more", count=row.count), faces.small, MUTED, anchor="mm")
             continue
         name, weeks, is_total = row
         top = sheet.reserve(ROW_HEIGHT)
-        face = VALUE if is_total else LABEL
+        face = faces.value if is_total else faces.label
         sheet.text((MARGIN, top + ROW_HEIGHT / 2), _fit(name, face, NAME_WIDTH - 12), face, anchor="lm")
         for index, completion in enumerate(weeks):
             left = first_cell + cell_width * index
@@ -309,24 +326,26 @@ VALUE_ROOM = 230
 
 def _bar(sheet: _Sheet, share: float, colour: Colour, figures: str, height: int = BAR_HEIGHT) -> None:
     """A horizontal bar from the left margin, `share` (0..1) of the full length, with its figures after it."""
+    faces = _faces()
     top = sheet.reserve(height)
     length = (WIDTH - 2 * MARGIN - VALUE_ROOM) * share
     if length >= 1:
         sheet.draw.rectangle((MARGIN, top, MARGIN + length, top + height), fill=colour)
-    sheet.text((MARGIN + length + 14, top + height / 2), figures, VALUE, anchor="lm")
+    sheet.text((MARGIN + length + 14, top + height / 2), figures, faces.value, anchor="lm")
 
 
 def outcomes_chart(tally: OutcomeTally, language: str) -> bytes:
     """How the period's reported calls ended: a bar per outcome with its count and share of the reported."""
+    faces = _faces()
     sheet = _Sheet()
     sheet.heading(translate(language, "chart.outcomes.title"),
                   translate(language, "chart.outcomes.subtitle", period=describe_period(language, tally.period),
                             reported=tally.reported, assigned=tally.assigned))
     if not tally.assigned:
-        sheet.paragraph(translate(language, "chart.nothing"), LABEL)
+        sheet.paragraph(translate(language, "chart.nothing"), faces.label)
         return sheet.png()
     for outcome, count in tally.outcomes:
-        sheet.paragraph(translate(language, f"outcome.{outcome.value}"), LABEL, after=4)
+        sheet.paragraph(translate(language, f"outcome.{outcome.value}"), faces.label, after=4)
         share = count / tally.reported if tally.reported else 0
         _bar(sheet, share, OUTCOME_COLOURS[outcome], f"{count} · {_percent(count, tally.reported)}")
         sheet.reserve(22)
@@ -335,6 +354,7 @@ def outcomes_chart(tally: OutcomeTally, language: str) -> bytes:
 
 def needs_chart(needs: Sequence[NeedCount], period: Period, language: str) -> bytes:
     """Needs raised on the period's calls by category: a bar for those raised and one for those still open."""
+    faces = _faces()
     sheet = _Sheet()
     raised = sum(need.raised for need in needs)
     still_open = sum(need.still_open for need in needs)
@@ -342,16 +362,16 @@ def needs_chart(needs: Sequence[NeedCount], period: Period, language: str) -> by
                   translate(language, "chart.needs.subtitle", period=describe_period(language, period), raised=raised,
                             still_open=still_open))
     if not raised:
-        sheet.paragraph(translate(language, "chart.needs.none"), LABEL)
+        sheet.paragraph(translate(language, "chart.needs.none"), faces.label)
         return sheet.png()
-    top = sheet.reserve(_line_height(SMALL) + 24)
+    top = sheet.reserve(_line_height(faces.small) + 24)
     after = sheet.swatch(MARGIN, top, BLUE, translate(language, "chart.needs.raised"))
-    if after + SMALL.getlength(translate(language, "chart.needs.open")) + 40 > WIDTH - MARGIN:
-        after, top = MARGIN, sheet.reserve(_line_height(SMALL) + 24)
+    if after + faces.small.getlength(translate(language, "chart.needs.open")) + 40 > WIDTH - MARGIN:
+        after, top = MARGIN, sheet.reserve(_line_height(faces.small) + 24)
     sheet.swatch(after, top, ORANGE, translate(language, "chart.needs.open"))
     most = max(need.raised for need in needs)
     for need in needs:
-        sheet.paragraph(translate(language, f"need.{need.category.value}"), LABEL, after=4)
+        sheet.paragraph(translate(language, f"need.{need.category.value}"), faces.label, after=4)
         _bar(sheet, need.raised / most, BLUE, str(need.raised), height=36)
         sheet.reserve(6)
         _bar(sheet, need.still_open / most, ORANGE, f"{need.still_open} · {_percent(need.still_open, need.raised)}",
