@@ -16,15 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.exports import (
     CallExportRow,
+    ExportNotAllowed,
     RaisedNeed,
     UnsupportedExportFormat,
     calls_xlsx_bytes,
+    export_area,
     export_calls,
     export_headers,
     record_export,
     write_calls,
 )
-from models import AuditEntry, DeliveryStatus, NeedCategory, Outcome, Role, Strength, Wellbeing
+from bot.summaries import Level, Period, PeriodKind, Viewer
+from models import AuditEntry, DeliveryStatus, NeedCategory, OfficeBearer, Outcome, Role, Strength, Wellbeing
 from tests.factories import (
     NOW,
     make_assignment,
@@ -209,3 +212,39 @@ async def test_export_is_audited_without_phone_numbers(session: AsyncSession) ->
         "export_calls", secretary.id, "telegram", NOW)
     assert entry.detail == {"start": "2026-11-14", "end": "2026-11-20", "scope": "districts:3,7", "rows": 4}
     assert "+91" not in f"{entry.subject} {entry.detail}"
+
+
+async def _viewer_of(session: AsyncSession, person: OfficeBearer) -> Viewer:
+    await session.refresh(person, ["districts"])
+    return Viewer.of(person)
+
+
+async def test_the_secretary_exports_one_district_of_a_period_and_it_is_logged(session: AsyncSession) -> None:
+    scenario = await build_day(session)
+    secretary = await make_office_bearer(session, name="Sachiv Ji", role=Role.organisation_secretary,
+                                         phone="+919811100001")
+
+    export = await export_area(session, await _viewer_of(session, secretary), level=Level.district,
+                               area_id=scenario.varanasi_id, period=Period(PeriodKind.week, DAY),
+                               timezone=INDIA, now=NOW)
+
+    assert {row.district for row in export.rows} == {"Varanasi"}
+    assert export.filename == "samvad-calls-2026-11-14-2026-11-20.xlsx"
+    (entry,) = (await session.execute(select(AuditEntry))).scalars().all()
+    assert (entry.actor_id, entry.actor_label, entry.action) == (secretary.id, "bot", "export_calls")
+    assert entry.detail == {"start": "2026-11-14", "end": "2026-11-20", "scope": f"district:{scenario.varanasi_id}",
+                            "rows": len(export.rows)}
+
+
+async def test_only_the_secretary_and_admins_may_export(session: AsyncSession) -> None:
+    await build_day(session)
+    incharge = await make_office_bearer(session, role=Role.district_incharge, districts=("Lucknow",),
+                                        phone="+919811100002")
+    state = await make_office_bearer(session, phone="+919811100003")
+
+    for person in (incharge, state):
+        with pytest.raises(ExportNotAllowed):
+            await export_area(session, await _viewer_of(session, person), level=Level.state, area_id=0,
+                              period=Period(PeriodKind.day, DAY), timezone=INDIA, now=NOW)
+
+    assert (await session.execute(select(AuditEntry))).scalars().all() == []

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cli import main as cli_main
+from bot.digests import daily_digests, weekly_digests
 from bot.i18n import translate
 from bot.summaries import (
     LABEL_PREFIXES,
@@ -52,6 +57,7 @@ from models import (
     Role,
     Strength,
 )
+from tests.conftest import Database
 from tests.factories import (
     NOW,
     make_assignment,
@@ -663,3 +669,58 @@ def test_a_crowded_progress_view_fits_one_telegram_message(language: str) -> Non
     assert 0 < shown < 400
     assert translate(language, "summary.more", count=400 - shown) in text
     assert "<Shyam>" not in text
+
+
+# --- digests: who gets which, about what ------------------------------------------------------------------
+
+
+async def test_the_weekly_digest_goes_to_registered_secretaries_in_their_language(session: AsyncSession) -> None:
+    history = await build_history(session)
+    history.secretary.telegram_user_id = 9001
+    english = await make_office_bearer(session, name="Second Secretary", role=Role.organisation_secretary,
+                                       telegram_user_id=9002, language="en")
+    await make_office_bearer(session, name="Not Registered", role=Role.organisation_secretary)
+    await session.commit()
+
+    digests = await weekly_digests(session, today=date(2026, 11, 21), grace_days=GRACE_DAYS, now=NOW,
+                                   default_language="hi")
+
+    assert [(digest.office_bearer_id, digest.chat_id) for digest in digests] == [
+        (history.secretary.id, 9001), (english.id, 9002)]
+    assert "14.11.2026 से 20.11.2026 तक (7 दिन)" in digests[0].text
+    assert digests[1].text.startswith("<b>🗓️ Weekly digest for the organisation secretary</b>")
+    assert "Completion: 57% (4 of 7 calls reported) ▲ 7 pp" in digests[1].text
+
+
+async def test_the_daily_digest_tells_each_incharge_about_their_own_districts(session: AsyncSession) -> None:
+    history = await build_history(session)
+    history.dinesh.telegram_user_id, history.gita.telegram_user_id = 9101, 9102
+    await session.commit()
+
+    digests = await daily_digests(session, today=DAY, grace_days=GRACE_DAYS, now=NOW, default_language="en")
+
+    texts = {digest.office_bearer_id: digest.text for digest in digests}
+    assert set(texts) == {history.dinesh.id, history.gita.id}, "Bharat has not registered"
+    assert "Progress — Lucknow district" in texts[history.dinesh.id]
+    assert "Asha Verma" in texts[history.dinesh.id] and "Barabanki" not in texts[history.dinesh.id]
+    assert "Progress — your districts" in texts[history.gita.id]
+    assert "Barabanki: reported 1/1" in texts[history.gita.id]
+    assert "Varanasi" not in texts[history.dinesh.id] + texts[history.gita.id]
+
+
+async def test_samvad_report_prints_a_month(db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    async with db.sessions() as session:
+        await build_history(session)
+    monkeypatch.setenv("SAMVAD_DATABASE_URL", db.url)
+    monkeypatch.setenv("SAMVAD_CONFIG", str(tmp_path / "absent.toml"))
+
+    def report(*options: str) -> Result:
+        return CliRunner().invoke(cli_main, ["--lang", "en", "report", "--date", "2026-11-20", *options])
+
+    month = await asyncio.to_thread(report, "--month")
+    both = await asyncio.to_thread(report, "--week", "--month")
+
+    assert month.exit_code == 0, month.output
+    assert "progress from 22.10.2026 to 20.11.2026" in month.output
+    assert "Calls assigned: 9" in month.output
+    assert both.exit_code != 0 and "Choose --week or --month, not both." in both.output
