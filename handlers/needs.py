@@ -73,26 +73,33 @@ def _status_button(language: str, code: str, need_id: int, n: int, ref: ListRef)
                                 callback_data=cb.build(NEEDS, code, need_id, ref.code()))
 
 
-def needs_keyboard(language: str, page: NeedsPage, *, resolved: NeedItem | None = None) -> InlineKeyboardMarkup:
+def needs_keyboard(language: str, page: NeedsPage, *,
+                   resolved: NeedItem | None = None) -> InlineKeyboardMarkup | None:
     """One row per need (start work or reopen, and resolve), a reopen button for a need just resolved, and
-    the page buttons."""
+    the page buttons; None when there is nothing to press."""
     ref = ListRef(page.booth.id if page.booth else None, page.page)
     rows = []
     if resolved is not None:
+        reopen = _transition(NeedStatus.resolved, NeedStatus.open)
         rows.append([InlineKeyboardButton(translate(language, "needs.button.undo"),
-                                          callback_data=cb.build(NEEDS, "ro", resolved.id, ref.code()))])
-    first = page.page * PAGE_SIZE + 1
-    for n, item in enumerate(page.items, start=first):
+                                          callback_data=cb.build(NEEDS, reopen, resolved.id, ref.code()))])
+    for n, item in enumerate(page.items, start=page.page * PAGE_SIZE + 1):
         start_or_reopen = NeedStatus.in_progress if item.status is NeedStatus.open else NeedStatus.open
         rows.append([_status_button(language, _transition(item.status, start_or_reopen), item.id, n, ref),
                      _status_button(language, _transition(item.status, NeedStatus.resolved), item.id, n, ref)])
-    turns = [InlineKeyboardButton(translate(language, key), callback_data=cb.build(NEEDS, PAGE, ref.booth_id or 0,
-                                                                                   str(target)))
-             for key, target, shown in (("needs.button.previous", page.page - 1, page.page > 0),
-                                        ("needs.button.next", page.page + 1, page.page < page.pages - 1)) if shown]
+    turns = []
+    if page.page > 0:
+        turns.append(_page_button(language, "needs.button.previous", ListRef(ref.booth_id, page.page - 1)))
+    if page.page < page.pages - 1:
+        turns.append(_page_button(language, "needs.button.next", ListRef(ref.booth_id, page.page + 1)))
     if turns:
         rows.append(turns)
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _page_button(language: str, key: str, target: ListRef) -> InlineKeyboardButton:
+    return InlineKeyboardButton(translate(language, key),
+                                callback_data=cb.build(NEEDS, PAGE, target.booth_id or 0, str(target.page)))
 
 
 def render_needs(language: str, page: NeedsPage, *, today: date, zone: ZoneInfo, notice: str | None = None) -> str:
@@ -117,7 +124,7 @@ def render_needs(language: str, page: NeedsPage, *, today: date, zone: ZoneInfo,
     return "\n".join(lines)
 
 
-async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
+async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """Put the list on the pressed message; an unchanged list (a page pressed twice) is left as it is."""
     try:
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
@@ -175,7 +182,6 @@ async def pressed(update: Update, context: Context, session: AsyncSession, perso
             seen, to = TRANSITIONS[parsed.action]
             changed = await change_need_status(session, person, need_id=parsed.record_id, seen=seen, to=to,
                                                now=svc.clock())
-            await session.commit()
             notice = translate(language, "needs.changed", need=need_label(language, changed.category, changed.detail),
                                booth_no=changed.booth_no, assembly_no=changed.assembly_no,
                                status=enum_label(language, to))
@@ -183,6 +189,7 @@ async def pressed(update: Update, context: Context, session: AsyncSession, perso
     except DomainError as exc:
         await query.answer(translate(language, exc.key, **exc.params), show_alert=True)
         return
+    await session.commit()
     await query.answer()
     text = render_needs(language, page, today=svc.today(), zone=svc.settings.outreach.zone, notice=notice)
     markup = needs_keyboard(language, page, resolved=changed if changed and changed.status is NeedStatus.resolved
