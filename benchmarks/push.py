@@ -44,7 +44,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from telegram.constants import FloodLimit
 from telegram.ext import AIORateLimiter
 
-from bot.app import RETRY_AFTER_RETRIES, build_application, utc_now
+from bot.app import build_application, utc_now
 from bot.assignment import RotationPolicy, assign_day
 from bot.config import Settings, TelegramSettings
 from bot.db import SessionFactory, make_engine, make_session_factory, session_scope, upgrade_to_head
@@ -170,7 +170,7 @@ async def run_once(size: int, mode: str, postgres_url: str | None, stock_limiter
                 token=TOKEN, base_url=base_url, allow_paid_broadcast=mode == "paid"))
             app = build_application(settings, sessions, with_jobs=False)
             if stock_limiter:
-                app.bot._rate_limiter = AIORateLimiter(max_retries=RETRY_AFTER_RETRIES)  # type: ignore[attr-defined]
+                app.bot._rate_limiter = AIORateLimiter(max_retries=3)  # type: ignore[attr-defined]
             day = utc_now().astimezone(settings.outreach.zone).date()
             async with app:
                 channel = channel_for(app.bot, settings)

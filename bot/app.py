@@ -10,14 +10,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.constants import FloodLimit, ParseMode
-from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, ContextTypes
+from telegram.constants import ParseMode
+from telegram.ext import Application, BaseUpdateProcessor, ContextTypes
 from telegram.request import BaseRequest
 
 from bot import jobs
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.i18n import translate
+from bot.ratelimit import PacedRateLimiter
 from handlers import booth, charts, export, leave, needs, registration, report, summary, verification
 from handlers.common import Services, language_for
 
@@ -25,9 +26,6 @@ log = logging.getLogger(__name__)
 
 MENU = ("start", "help", "summary", "pause", "resume", "language", "cancel", "privacy")
 REPORT_TIMEOUT_SECONDS = 3 * 3600
-PACE = 0.97  # of Telegram's rate: the margin that absorbs jitter between our clock and Telegram's
-BUCKET = 1.1  # messages the limiter holds: one, and a tenth to make up for the event loop waking late
-RETRY_AFTER_RETRIES = 3
 # Updates handled at once (different chats; one chat's updates always wait for each other). Each holds a
 # database connection only while its handler runs; see benchmarks/README.md for how this was chosen.
 CONCURRENT_UPDATES = 16
@@ -101,22 +99,6 @@ async def set_command_menu(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands([BotCommand(n, translate("hi", f"menu.{n}")) for n in MENU])
 
 
-def rate_limiter(messages_per_second: float = FloodLimit.MESSAGES_PER_SECOND) -> AIORateLimiter:
-    """python-telegram-bot's limiter, spacing messages evenly at just under `messages_per_second`.
-
-    AIORateLimiter's overall limit is an aiolimiter leaky bucket: with `max_rate=30` per second it lets a
-    burst of 30 through at once and then 30 more within that same second, which Telegram (counting per
-    second) answers with 429s. A bucket that holds `BUCKET` messages and drains at `PACE` of the rate allows
-    no burst: in any second at most 1.1 + 0.97 × 30 = 30.2, that is 30 messages. Without the extra tenth,
-    each late wake-up of the event loop (about a millisecond) would be lost for good, costing 4% of the rate.
-    A 429 that still comes is honoured: every request waits `retry_after`, then it is sent again.
-    Messages with `allow_paid_broadcast` go through the limiter's own 1000-a-second bucket.
-    """
-    rate = messages_per_second * PACE
-    return AIORateLimiter(overall_max_rate=BUCKET, overall_time_period=BUCKET / rate,
-                          max_retries=RETRY_AFTER_RETRIES)
-
-
 def build_application(
     settings: Settings,
     sessions: SessionFactory,
@@ -134,7 +116,7 @@ def build_application(
     if not settings.telegram.token:
         raise ValueError("telegram.token is not set")
     builder = (Application.builder().token(settings.telegram.token).base_url(settings.telegram.base_url)
-               .rate_limiter(rate_limiter()))
+               .rate_limiter(PacedRateLimiter()))
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:

@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import select
 from telegram.ext import ExtBot
 
-from bot.app import rate_limiter
 from bot.assignment import RotationPolicy
 from bot.delivery import LEASE, DeliveryStats, deliver_pending, push_day, senders_for
+from bot.ratelimit import PacedRateLimiter
 from bot.sandbox import FakeTelegram, load_spec
 from handlers.push import TelegramChannel
 from models import Delivery, DeliveryStatus, OfficeBearer
@@ -53,7 +53,8 @@ def fake() -> FakeTelegram:
 @asynccontextmanager
 async def telegram(fake: FakeTelegram, *, paid_broadcast: bool = False) -> AsyncIterator[TelegramChannel]:
     """A python-telegram-bot Bot with the production rate limiter (scaled to `RATE`), as a delivery channel."""
-    bot = ExtBot(fake.token, base_url=fake.base_url, request=fake.ptb_request(), rate_limiter=rate_limiter(RATE))
+    bot = ExtBot(fake.token, base_url=fake.base_url, request=fake.ptb_request(),
+                 rate_limiter=PacedRateLimiter(per_second=RATE))
     async with bot:
         yield TelegramChannel(bot, "hi", paid_broadcast=paid_broadcast)
 
