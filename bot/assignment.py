@@ -20,6 +20,7 @@ no-ops, and what is stored is read back as the truth.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import heapq
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -302,24 +303,17 @@ async def assign_day(session: AsyncSession, *, day: date, now: datetime, policy:
     stored first. The cyclic garbage collector is paused meanwhile: the million short-lived candidates of a
     national roster would otherwise trigger it over and over for nothing (a third of the time).
     """
-    gc.disable()
-    try:
-        return await _assign_day(session, day=day, now=now, policy=policy)
-    finally:
-        gc.enable()
-
-
-async def _assign_day(session: AsyncSession, *, day: date, now: datetime, policy: RotationPolicy) -> int:
     callers = await load_callers(session, day=day, contacts_per_day=policy.contacts_per_day)
     if not callers:
         return 0
     call_backs = await due_call_backs(session, day=day)
     callers = [Caller(c.office_bearer_id, c.district_ids, c.free_slots,
                       tuple(call_backs.get(c.office_bearer_id, ()))) for c in callers]
-    candidates, taken = await load_candidates(session, day=day, policy=policy)
-    waiting = {p for ids in call_backs.values() for p in ids}
-    candidates = [_first_in_line(c) if c.president_id in waiting else c for c in candidates]
-    chosen = choose(callers, candidates, day, taken)
+    with _collector_paused():
+        candidates, taken = await load_candidates(session, day=day, policy=policy)
+        waiting = {p for ids in call_backs.values() for p in ids}
+        candidates = [_first_in_line(c) if c.president_id in waiting else c for c in candidates]
+        chosen = choose(callers, candidates, day, taken)
     if not chosen:
         return 0
     rows = [
@@ -331,6 +325,15 @@ async def _assign_day(session: AsyncSession, *, day: date, now: datetime, policy
     for start in range(0, len(rows), 5000):
         await session.execute(insert_ignoring_conflicts(session, Assignment), rows[start:start + 5000])
     return await count_assignments(session, day=day) - before
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _first_in_line(candidate: Candidate) -> Candidate:
