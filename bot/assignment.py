@@ -206,8 +206,8 @@ async def load_callers(session: AsyncSession, *, day: date, contacts_per_day: in
             select(OfficeBearerDistrict.office_bearer_id, OfficeBearerDistrict.district_id)):
         charges.setdefault(person_id, set()).add(district_id)
     regions: dict[int, set[int]] = {}
-    for district_id, region_id in await session.execute(select(District.id, District.region_id)):
-        regions.setdefault(region_id, set()).add(district_id)
+    for district_id, district_region_id in await session.execute(select(District.id, District.region_id)):
+        regions.setdefault(district_region_id, set()).add(district_id)
     filled: dict[int, set[int]] = {}
     for person_id, slot in await session.execute(
             select(Assignment.office_bearer_id, Assignment.slot).where(Assignment.day == day)):
@@ -286,7 +286,7 @@ async def due_call_backs(session: AsyncSession, *, day: date) -> dict[int, list[
             .where(Assignment.day >= day - timedelta(days=CALL_BACK_LOOKBACK_DAYS), Assignment.day < day,
                    CallReport.call_back_on.is_not(None), CallReport.call_back_on <= day)),
                Assignment.day < day)
-        .group_by(Assignment.booth_president_id))).tuples().all()) if latest else {}
+        .group_by(Assignment.booth_president_id))).all()) if latest else {}
     due: dict[int, list[int]] = {}
     for _, person_id, president_id, assigned_on, outcome, call_back_on in sorted(
             latest.values(), key=lambda row: (row[5] or day, row[0])):
