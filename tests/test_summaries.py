@@ -618,7 +618,7 @@ async def test_english_progress_view_shows_figures_trend_rows_and_needs(session:
 
     text = render_progress(await _view(session, history.secretary, Level.state, 0), "en")
 
-    assert text.startswith("<b>📊 Progress — whole state</b>\n14.11.2026 to 20.11.2026 (7 days)")
+    assert text.startswith("<b>📊 Booth Samvad — progress: whole state</b>\n14.11.2026 to 20.11.2026 (7 days)")
     for expected in ("Calls assigned: 7 · message delivered: 6 · not delivered: 1",
                      "Completion: 57% (4 of 7 calls reported) ▲ 7 pp",
                      "Talked: 3 (43%) ▼ 7 pp",
@@ -636,7 +636,7 @@ async def test_hindi_progress_view_of_a_district(session: AsyncSession) -> None:
     text = render_progress(await _view(session, history.secretary, Level.district, history.lucknow_id,
                                        Period(PeriodKind.day, DAY)), "hi", html=False)
 
-    assert text.startswith("📊 प्रगति — Lucknow जिला\nदिनांक 20.11.2026")
+    assert text.startswith("📊 बूथ संवाद — प्रगति: Lucknow जिला\nदिनांक 20.11.2026")
     for expected in ("पूर्णता: 0% (1 में से 0 कॉल की रिपोर्ट) ▼ 100 अंक", "पदाधिकारीवार",
                      "Asha Verma: रिपोर्ट 0/1 (0%) · बात हुई 0 · समय-सीमा बीती 0",
                      "मतदाता सूची: 1 (1 · 0 · 0)"):
@@ -701,9 +701,9 @@ async def test_the_daily_digest_tells_each_incharge_about_their_own_districts(se
 
     texts = {digest.office_bearer_id: digest.text for digest in digests}
     assert set(texts) == {history.dinesh.id, history.gita.id}, "Bharat has not registered"
-    assert "Progress — Lucknow district" in texts[history.dinesh.id]
+    assert "progress: Lucknow district" in texts[history.dinesh.id]
     assert "Asha Verma" in texts[history.dinesh.id] and "Barabanki" not in texts[history.dinesh.id]
-    assert "Progress — your districts" in texts[history.gita.id]
+    assert "progress: your districts" in texts[history.gita.id]
     assert "Barabanki: reported 1/1" in texts[history.gita.id]
     assert "Varanasi" not in texts[history.dinesh.id] + texts[history.gita.id]
 

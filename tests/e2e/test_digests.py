@@ -50,7 +50,7 @@ async def test_the_weekly_digest_brings_the_secretary_the_last_seven_days(harnes
     await harness.settle()
 
     digest = secretary.last_message.text or ""
-    assert digest.startswith("🗓️ संगठन महामंत्री के लिए साप्ताहिक सारांश\n📊 प्रगति — पूरा प्रदेश")
+    assert digest.startswith("🗓️ संगठन महामंत्री के लिए साप्ताहिक सारांश\n📊 बूथ संवाद — प्रगति: पूरा प्रदेश")
     assert "16.11.2026 से 22.11.2026 तक (7 दिन)" in digest
     assert "सौंपी गई कॉल: 6" in digest and "Awadh" in digest and "Kashi" in digest
     assert len(state.messages) == before, "office-bearers get no weekly digest"
@@ -82,7 +82,7 @@ async def test_each_district_incharge_gets_the_day_of_their_own_district(harness
     await harness.settle()
 
     lucknow_digest, varanasi_digest = lucknow.last_message.text or "", varanasi.last_message.text or ""
-    assert lucknow_digest.startswith("🌙 आपके जिलों का आज का सारांश\n📊 प्रगति — Lucknow जिला\nदिनांक 20.11.2026")
+    assert lucknow_digest.startswith("🌙 आपके जिलों का आज का सारांश\n📊 बूथ संवाद — प्रगति: Lucknow जिला\nदिनांक 20.11.2026")
     assert "Varanasi" not in lucknow_digest and "Lalit Mishra" in lucknow_digest
     assert "Varanasi जिला" in varanasi_digest and "Lucknow" not in varanasi_digest
     assert {key: len(day.users[key].messages) for key in quiet} == quiet
