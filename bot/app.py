@@ -24,7 +24,8 @@ from handlers.common import Services, language_for
 
 log = logging.getLogger(__name__)
 
-MENU = ("start", "help", "summary", "pause", "resume", "language", "cancel", "privacy")
+MENU = ("start", "help", "summary", "booth", "needs", "flags", "chart", "export", "pause", "resume", "language",
+        "cancel", "privacy")
 REPORT_TIMEOUT_SECONDS = 3 * 3600
 # Updates handled at once (different chats; one chat's updates always wait for each other). Each holds a
 # database connection only while its handler runs; see benchmarks/README.md for how this was chosen.

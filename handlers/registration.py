@@ -76,6 +76,10 @@ async def help_command(update: Update, context: Context) -> None:
     assert update.effective_user
     async with session_scope(services(context).sessions) as session:
         person = await find_user(session, update.effective_user.id)
+        president = None if person else await find_booth_president(session, update.effective_user.id)
+    if president is not None:
+        await answer(update, translate(president_language(context, president), "help.booth_president"))
+        return
     language = language_for(context, person)
     role = person.role.value if person else "unregistered"
     await answer(update, translate(language, f"help.{role}"))

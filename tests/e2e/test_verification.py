@@ -210,3 +210,13 @@ async def test_a_district_incharge_sees_own_districts_without_the_phone_and_call
     assert "Suresh Yadav" in own and "05558" not in own and "97000" not in own
     assert "नहीं मिली" in other
     assert "भूमिका" in refused and "भूमिका" in users["caller"].last_message.text
+
+
+async def test_a_registered_booth_president_gets_help_meant_for_them(harness: Harness) -> None:
+    await _talked_yesterday(harness, phone="+919700005561")
+    user = await _booth_president(harness, "+919700005561", user_id=9181)
+
+    await harness.say(user, "/help")
+
+    assert "बूथ अध्यक्ष के रूप में जुड़े" in user.last_message.text
+    assert "/summary" not in user.last_message.text
