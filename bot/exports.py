@@ -8,6 +8,7 @@ kept from being read as a spreadsheet formula.
 from __future__ import annotations
 
 import csv
+import enum
 import io
 import re
 from collections import defaultdict
@@ -38,9 +39,11 @@ from bot.summaries import (
     enum_label,
     latest_reports,
 )
+from bot.verification import Flag, flags_for_period
 from models import (
     AssemblySeat,
     AuditEntry,
+    BackCheck,
     Booth,
     BoothPresident,
     CallReport,
@@ -79,6 +82,22 @@ class RaisedNeed:
     detail: str | None
 
 
+class BackCheckAnswer(enum.StrEnum):
+    """What the booth president said when asked whether the call took place."""
+
+    confirmed = "confirmed"
+    denied = "denied"
+    unanswered = "unanswered"
+
+
+def _back_check_answer(asked_at: datetime | None, called: bool | None) -> BackCheckAnswer | None:
+    if asked_at is None:
+        return None
+    if called is None:
+        return BackCheckAnswer.unanswered
+    return BackCheckAnswer.confirmed if called else BackCheckAnswer.denied
+
+
 @dataclass(frozen=True)
 class CallExportRow:
     """One assignment of the period: who was to call whom, whether the message arrived, what was reported."""
@@ -104,6 +123,8 @@ class CallExportRow:
     reported_at: datetime | None
     notes: str | None
     attempts: int
+    flags: tuple[Flag, ...] = ()
+    back_check: BackCheckAnswer | None = None
 
 
 async def _needs_by_assignment(session: AsyncSession, scope: CallScope) -> dict[int, list[RaisedNeed]]:
@@ -124,12 +145,15 @@ async def export_calls(session: AsyncSession, *, start: date, end: date,
     """Every assignment of `start`..`end` on booths of `district_ids` (all when None), for a spreadsheet.
 
     The outcome, well-being and position come from the latest report; needs from every report; the
-    report time is given in `timezone` (the programme's local time, UTC by default).
+    report time is given in `timezone` (the programme's local time, UTC by default), which also decides
+    what counts as "the evening" for the plausibility flags; the back-check answer comes from the booth
+    president, if they were asked.
     """
     scope = call_scope(start=start, end=end, district_ids=district_ids)
     scoped = scope.assignments
     latest = latest_reports(scope)
     needs = await _needs_by_assignment(session, scope)
+    flags = await flags_for_period(session, start=start, end=end, district_ids=district_ids, zone=timezone)
     rows = (await session.execute(
         select(scoped.c.id, scoped.c.day, OfficeBearer.name.label("office_bearer"),
                OfficeBearer.phone.label("office_bearer_phone"), OfficeBearer.role,
@@ -138,7 +162,8 @@ async def export_calls(session: AsyncSession, *, start: date, end: date,
                AssemblySeat.number.label("assembly_no"), AssemblySeat.name.label("assembly"),
                Mandal.name.label("mandal"), District.name.label("district"), Region.name.label("region"),
                Delivery.status.label("delivery"), latest.c.outcome, latest.c.wellbeing,
-               latest.c.booth_position, latest.c.reported_at, latest.c.notes, latest.c.attempts)
+               latest.c.booth_position, latest.c.reported_at, latest.c.notes, latest.c.attempts,
+               BackCheck.asked_at.label("back_check_asked_at"), BackCheck.called.label("back_check_called"))
         .select_from(scoped)
         .join(OfficeBearer, OfficeBearer.id == scoped.c.office_bearer_id)
         .join(BoothPresident, BoothPresident.id == scoped.c.booth_president_id)
@@ -149,14 +174,17 @@ async def export_calls(session: AsyncSession, *, start: date, end: date,
         .join(Region, Region.id == District.region_id)
         .outerjoin(Delivery, scope.delivery())
         .outerjoin(latest, latest.c.assignment_id == scoped.c.id)
+        .outerjoin(BackCheck, BackCheck.assignment_id == scoped.c.id)
         .order_by(scoped.c.day, OfficeBearer.name, scoped.c.office_bearer_id, scoped.c.slot))).mappings().all()
     exported = []
     for row in rows:
         values = dict(row)
         assignment_id, reported_at = values.pop("id"), values.pop("reported_at")
+        answer = _back_check_answer(values.pop("back_check_asked_at"), values.pop("back_check_called"))
         exported.append(CallExportRow(
             **values | {"needs": tuple(needs[assignment_id]), "attempts": values["attempts"] or 0},
-            reported_at=reported_at.astimezone(timezone) if reported_at else None))
+            reported_at=reported_at.astimezone(timezone) if reported_at else None,
+            flags=flags.get(assignment_id, ()), back_check=answer))
     return exported
 
 
@@ -192,6 +220,10 @@ _COLUMNS: tuple[tuple[str, Callable[[CallExportRow, str], Cell]], ...] = (
     ("reported_at", lambda row, _: row.reported_at.isoformat(timespec="seconds") if row.reported_at else None),
     ("notes", lambda row, _: row.notes),
     ("attempts", lambda row, _: row.attempts),
+    ("flags", lambda row, language: "; ".join(translate(language, f"flag.{flag.value}") for flag in row.flags)
+        or None),
+    ("back_check", lambda row, language: translate(language, f"back_check.{row.back_check.value}")
+        if row.back_check else None),
 )
 """Each column of the export: its catalog key under `export.column.` and how a row fills it."""
 

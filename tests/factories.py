@@ -38,7 +38,7 @@ NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 def synthetic_mobile(n: int | None = None) -> str:
     """A valid-looking, invented Indian mobile number in E.164 (not anyone's real number)."""
     serial = next(_counter) if n is None else n
-    return f"+9197{serial:08d}"
+    return f"+9195{serial:08d}"
 
 
 async def _get_or_create(session: AsyncSession, model: type, **keys: object) -> object:

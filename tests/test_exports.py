@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.exports import (
+    BackCheckAnswer,
     CallExportRow,
     ExportNotAllowed,
     RaisedNeed,
@@ -22,15 +23,18 @@ from bot.exports import (
     calls_xlsx_bytes,
     export_area,
     export_calls,
+    export_cells,
     export_headers,
     record_export,
     write_calls,
 )
 from bot.summaries import Level, Period, PeriodKind, Viewer
+from bot.verification import Flag
 from models import AuditEntry, DeliveryStatus, NeedCategory, OfficeBearer, Outcome, Role, Strength, Wellbeing
 from tests.factories import (
     NOW,
     make_assignment,
+    make_back_check,
     make_booth,
     make_delivery,
     make_district,
@@ -248,3 +252,26 @@ async def test_only_the_secretary_and_admins_may_export(session: AsyncSession) -
                               period=Period(PeriodKind.day, DAY), timezone=INDIA, now=NOW)
 
     assert (await session.execute(select(AuditEntry))).scalars().all() == []
+
+
+async def test_the_export_carries_each_calls_flags_and_the_booth_presidents_answer(session: AsyncSession) -> None:
+    caller = await make_office_bearer(session, name="Asha Devi")
+    booths = [await make_booth(session) for _ in range(3)]
+    denied, unanswered, unasked = [await make_assignment(session, office_bearer=caller, booth=booth, day=DAY, slot=n)
+                                   for n, booth in enumerate(booths, start=1)]
+    for assignment in (denied, unanswered, unasked):
+        await make_report(session, assignment)
+    await make_back_check(session, denied, called=False)
+    await make_back_check(session, unanswered)
+
+    by_booth = {row.booth_no: row for row in await export_calls(session, start=DAY, end=DAY, timezone=INDIA)}
+    rows = [by_booth[booth.number] for booth in booths]
+    headers = export_headers("en")
+    cells = [export_cells(row, "en") for row in rows]
+
+    assert [row.back_check for row in rows] == [BackCheckAnswer.denied, BackCheckAnswer.unanswered, None]
+    assert Flag.disputed in rows[0].flags
+    assert rows[2].flags == ()
+    assert cells[0][headers.index("Back-check")] == "denied by the booth president"
+    assert "Booth president says there was no call" in str(cells[0][headers.index("Flags")])
+    assert cells[2][headers.index("Back-check")] is None
