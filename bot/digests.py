@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,7 +44,7 @@ def _digest(person: OfficeBearer, view: ProgressView, preface: str, default_lang
     return Digest(person.id, person.telegram_user_id, render_progress(view, language, preface=preface))
 
 
-async def weekly_digests(session: AsyncSession, *, today: date, grace_days: int, now: datetime,
+async def weekly_digests(session: AsyncSession, *, today: date, grace_days: int, now: datetime, zone: tzinfo,
                          default_language: str) -> list[Digest]:
     """The state's progress over the seven days before `today`, with its trend, for each organisation secretary."""
     secretaries = await _recipients(session, Role.organisation_secretary)
@@ -52,11 +52,11 @@ async def weekly_digests(session: AsyncSession, *, today: date, grace_days: int,
         return []
     view = await progress_view(session, Viewer.of(secretaries[0]), level=Level.state, area_id=0,
                                period=Period(PeriodKind.week, today - timedelta(days=1)),
-                               today=today, grace_days=grace_days, now=now)
+                               today=today, grace_days=grace_days, now=now, zone=zone)
     return [_digest(person, view, "review.digest.weekly", default_language) for person in secretaries]
 
 
-async def daily_digests(session: AsyncSession, *, today: date, grace_days: int, now: datetime,
+async def daily_digests(session: AsyncSession, *, today: date, grace_days: int, now: datetime, zone: tzinfo,
                         default_language: str) -> list[Digest]:
     """Today's progress in their districts for each district in-charge who has districts in their charge.
 
@@ -72,6 +72,6 @@ async def daily_digests(session: AsyncSession, *, today: date, grace_days: int, 
             level, area_id = viewer.home()
             views[viewer.district_ids] = await progress_view(
                 session, viewer, level=level, area_id=area_id, period=Period(PeriodKind.day, today), today=today,
-                grace_days=grace_days, now=now)
+                grace_days=grace_days, now=now, zone=zone)
         digests.append(_digest(person, views[viewer.district_ids], "review.digest.daily", default_language))
     return digests

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from html import escape as escape_html
 from itertools import groupby
 from typing import Any, TypeVar
@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 
 from bot.errors import DomainError
 from bot.i18n import catalog, translate
+from bot.verification import Tally, verify_period
 from models import (
     AssemblySeat,
     Assignment,
@@ -564,8 +565,20 @@ def _change(now: int | None, before: int | None) -> int | None:
 
 
 @dataclass(frozen=True)
+class Attention:
+    """Who and what in a view needs someone's attention: callers with calls unreported, callers who cannot be
+    reached, weak booths heard in the period, and the needs raised on its calls."""
+
+    unreported: tuple[UnreportedCaller, ...] = ()
+    unreachable: tuple[UnreachableCaller, ...] = ()
+    weak_booths: tuple[WeakBoothHeard, ...] = ()
+    needs_raised: tuple[NeedTally, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProgressView:
-    """Progress of one area over one period, split one level down, with the area's open needs."""
+    """Progress of one area over one period, split one level down, with the area's open needs, what needs
+    attention, and how far the calls were verified (in total and per row; none for a person's own view)."""
 
     area: Area
     period: Period
@@ -574,6 +587,9 @@ class ProgressView:
     rows: tuple[ProgressRow, ...]
     rows_level: Level | None
     open_needs: tuple[OpenNeeds, ...]
+    attention: Attention = Attention()
+    checks: Tally | None = None
+    row_checks: Mapping[int, Tally] = field(default_factory=dict)
 
     @property
     def trend(self) -> Trend:
@@ -677,15 +693,35 @@ async def _open_needs(session: AsyncSession, target: Target, now: datetime) -> t
                         key=lambda needs: order.index(needs.category)))
 
 
+async def _verification(session: AsyncSession, target: Target, period: Period,
+                        zone: tzinfo) -> tuple[Tally | None, dict[int, Tally]]:
+    """Back-check and flag tallies of the target's calls, in total and by its rows (region, district, person)."""
+    if target.office_bearer_id is not None:
+        return None, {}
+    found = await verify_period(session, start=period.start, end=period.end, district_ids=target.district_ids,
+                                zone=zone)
+    if target.rows_level is Level.person:
+        return found.totals, {caller.office_bearer_id: caller.tally for caller in found.callers}
+    by_district = {district.district_id: district.tally for district in found.districts}
+    if target.rows_level is not Level.region:
+        return found.totals, by_district
+    by_region: dict[int, Tally] = defaultdict(Tally)
+    for district_id, region_id in (await session.execute(
+            select(District.id, District.region_id).where(District.id.in_(by_district)))).all():
+        by_region[region_id] += by_district[district_id]
+    return found.totals, dict(by_region)
+
+
 async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, area_id: int, period: Period,
-                        today: date, grace_days: int, now: datetime) -> ProgressView:
+                        today: date, grace_days: int, now: datetime, zone: tzinfo) -> ProgressView:
     """Progress of one area over `period` as `viewer` may see it: assigned, delivered, reported, talked,
     unreachable and overdue, split one level down, with the trend against the previous period and the
     area's open needs by category and age.
 
     A call is overdue once its report window (`grace_days` after its day, counted from `today`) has closed
-    with no report. Four aggregate queries whatever the number of calls. Raises `NotVisible` when the role
-    does not allow the area, `UnknownArea` when it does not exist.
+    with no report. A handful of aggregate queries whatever the number of calls, plus one load of the
+    period's calls for the plausibility flags (`zone` says when "the evening" is). Raises `NotVisible` when
+    the role does not allow the area, `UnknownArea` when it does not exist.
     """
     target = await area_target(session, viewer, level, area_id)
     overdue_before = today - timedelta(days=grace_days)
@@ -701,8 +737,14 @@ async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, 
     else:
         totals = sum((row.counts for row in rows), Counts())
     previous = _counts((await session.execute(_counts_query(scope_of(period.previous())))).mappings().one())
+    attention = Attention(unreported=await _unreported_callers(session, scope),
+                          unreachable=await _unreachable_callers(session, scope),
+                          weak_booths=await _weak_booths_heard(session, scope),
+                          needs_raised=await _need_tallies(session, scope)) if totals.assigned else Attention()
+    checks, row_checks = await _verification(session, target, period, zone) if totals.assigned else (None, {})
     return ProgressView(area=target.area, period=period, totals=totals, previous=previous, rows=rows,
-                        rows_level=target.rows_level, open_needs=await _open_needs(session, target, now))
+                        rows_level=target.rows_level, open_needs=await _open_needs(session, target, now),
+                        attention=attention, checks=checks, row_checks=row_checks)
 
 
 def telegram_length(text: str) -> int:
@@ -863,12 +905,22 @@ class _ProgressWriter(_Writer):
         return self.text("review.period.range", start=_format_day(period.start), end=_format_day(period.end),
                          days=period.days)
 
-    def row(self, row: ProgressRow) -> str:
-        """One region's, district's or office-bearer's line."""
+    def row(self, row: ProgressRow, checks: Tally | None = None) -> str:
+        """One region's, district's or office-bearer's line, with its back-checks and flags when there are any."""
         counts = row.counts
-        return self.text("review.row", name=row.name, reported=counts.reported, assigned=counts.assigned,
-                         percent=_format_percent(counts.completion_percent), talked=counts.talked,
-                         overdue=counts.overdue)
+        line = self.text("review.row", name=row.name, reported=counts.reported,
+                         assigned=counts.assigned, percent=_format_percent(counts.completion_percent),
+                         talked=counts.talked, overdue=counts.overdue)
+        if checks and (checks.asked or checks.flagged):
+            line += self.text("review.row_checks", checked=checks.checked, confirmed=checks.confirmed,
+                              flagged=checks.flagged)
+        return line
+
+    def checks(self, checks: Tally) -> str:
+        """How far the view's reported calls were verified: asked, answered, confirmed, denied, flagged."""
+        return self.text("review.line.checks", reported=checks.reported, asked=checks.asked,
+                         checked=checks.checked, confirmed=checks.confirmed, denied=checks.disputed,
+                         flagged=checks.flagged)
 
     def needs(self, needs: OpenNeeds) -> str:
         """Open needs of one category: how many, and how many of each age."""
@@ -892,10 +944,18 @@ class _ProgressWriter(_Writer):
             yield self.text("review.line.talked", talked=totals.talked,
                             percent=_format_percent(totals.talked_percent)) + self.trend(trend.talked)
             yield self.text("review.line.overdue", overdue=totals.overdue)
+            if view.checks is not None:
+                yield self.checks(view.checks)
             if view.previous.assigned:
                 yield self.text("review.trend.legend", days=view.period.days)
             if view.rows_level is not None:
-                yield from self.section(f"review.rows.{view.rows_level.value}", view.rows, self.row, limit)
+                yield from self.section(f"review.rows.{view.rows_level.value}", view.rows,
+                                        lambda row: self.row(row, view.row_checks.get(row.id)), limit)
+            attention = view.attention
+            yield from self.section("summary.unreported_heading", attention.unreported, self.unreported, limit)
+            yield from self.section("summary.unreachable_heading", attention.unreachable, self.unreachable, limit)
+            yield from self.section("summary.weak_heading", attention.weak_booths, self.weak_booth, limit)
+            yield from self.section("summary.needs_heading", attention.needs_raised, self.need, None)
         yield from self.section("review.needs_heading", view.open_needs, self.needs, None)
 
 

@@ -102,7 +102,8 @@ async def _view(context: Context, session: AsyncSession, viewer: Viewer, level: 
                 period: Period) -> ProgressView:
     svc = services(context)
     return await progress_view(session, viewer, level=level, area_id=area_id, period=period, today=svc.today(),
-                               grace_days=svc.settings.outreach.report_grace_days, now=svc.clock())
+                               grace_days=svc.settings.outreach.report_grace_days, now=svc.clock(),
+                               zone=svc.settings.outreach.zone)
 
 
 @registered
@@ -163,7 +164,8 @@ async def weekly_digest(context: Context) -> None:
     svc = services(context)
     async with session_scope(svc.sessions) as session:
         digests = await weekly_digests(session, today=svc.today(), grace_days=svc.settings.outreach.report_grace_days,
-                                       now=svc.clock(), default_language=svc.settings.outreach.default_language)
+                                       now=svc.clock(), zone=svc.settings.outreach.zone,
+                                       default_language=svc.settings.outreach.default_language)
     log.info("weekly digest sent to %d of %d", await send_digests(context.bot, digests), len(digests))
 
 
@@ -172,7 +174,8 @@ async def daily_digest(context: Context) -> None:
     svc = services(context)
     async with session_scope(svc.sessions) as session:
         digests = await daily_digests(session, today=svc.today(), grace_days=svc.settings.outreach.report_grace_days,
-                                      now=svc.clock(), default_language=svc.settings.outreach.default_language)
+                                      now=svc.clock(), zone=svc.settings.outreach.zone,
+                                      default_language=svc.settings.outreach.default_language)
     log.info("daily digest sent to %d of %d", await send_digests(context.bot, digests), len(digests))
 
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner, Result
@@ -61,6 +62,7 @@ from tests.conftest import Database
 from tests.factories import (
     NOW,
     make_assignment,
+    make_back_check,
     make_booth,
     make_delivery,
     make_district,
@@ -71,6 +73,7 @@ from tests.factories import (
 )
 
 DAY = date(2026, 11, 20)
+INDIA = ZoneInfo("Asia/Kolkata")
 YESTERDAY = DAY - timedelta(days=1)
 JUST_AFTER_MIDNIGHT_IN_INDIA = datetime(2026, 11, 19, 19, 0, tzinfo=UTC)
 
@@ -471,7 +474,7 @@ async def _viewer(session: AsyncSession, person: OfficeBearer) -> Viewer:
 async def _view(session: AsyncSession, person: OfficeBearer, level: Level, area_id: int,
                 period: Period = WEEK) -> ProgressView:
     return await progress_view(session, await _viewer(session, person), level=level, area_id=area_id,
-                               period=period, today=DAY, grace_days=GRACE_DAYS, now=NOW)
+                               period=period, today=DAY, grace_days=GRACE_DAYS, now=NOW, zone=INDIA)
 
 
 def test_periods_are_one_seven_or_thirty_days_ending_on_a_day_and_follow_each_other() -> None:
@@ -497,13 +500,35 @@ async def test_state_view_counts_every_figure_split_by_region(session: AsyncSess
     assert view.area == Area(Level.state, 0, None, None)
 
 
+async def test_a_view_names_who_needs_attention_and_how_far_calls_were_verified(session: AsyncSession) -> None:
+    history = await build_history(session)
+    talked = (await session.execute(select(Assignment).join(CallReport).where(
+        Assignment.office_bearer_id == history.dinesh.id, CallReport.outcome == Outcome.talked,
+        Assignment.day == date(2026, 11, 17)))).scalar_one()
+    await make_back_check(session, talked, called=False)
+    await session.commit()
+
+    view = await _view(session, history.secretary, Level.state, 0)
+    district = await _view(session, history.secretary, Level.district, history.lucknow_id)
+    text = render_progress(view, "en")
+
+    assert [caller.name for caller in view.attention.unreported] == ["Asha Verma"]
+    assert view.checks is not None
+    assert (view.checks.asked, view.checks.checked, view.checks.confirmed, view.checks.disputed) == (1, 1, 0, 1)
+    assert view.row_checks[history.awadh_id].disputed == 1
+    assert history.kashi_id not in view.row_checks or view.row_checks[history.kashi_id].asked == 0
+    assert district.row_checks[history.dinesh.id].disputed == 1
+    assert "1 answered: 0 confirmed, 1 denied" in text
+    assert "Asha Verma" in text
+
+
 async def test_overdue_means_unreported_after_the_report_window_closed(session: AsyncSession) -> None:
     history = await build_history(session)
     viewer = await _viewer(session, history.secretary)
 
     async def overdue(grace_days: int) -> int:
         view = await progress_view(session, viewer, level=Level.state, area_id=0, period=WEEK, today=DAY,
-                                   grace_days=grace_days, now=NOW)
+                                   grace_days=grace_days, now=NOW, zone=INDIA)
         return view.totals.overdue
 
     assert await overdue(0) == 2, "today's unreported call can still be reported today"
@@ -682,7 +707,7 @@ async def test_the_weekly_digest_goes_to_registered_secretaries_in_their_languag
     await make_office_bearer(session, name="Not Registered", role=Role.organisation_secretary)
     await session.commit()
 
-    digests = await weekly_digests(session, today=date(2026, 11, 21), grace_days=GRACE_DAYS, now=NOW,
+    digests = await weekly_digests(session, today=date(2026, 11, 21), grace_days=GRACE_DAYS, now=NOW, zone=INDIA,
                                    default_language="hi")
 
     assert [(digest.office_bearer_id, digest.chat_id) for digest in digests] == [
@@ -697,7 +722,8 @@ async def test_the_daily_digest_tells_each_incharge_about_their_own_districts(se
     history.dinesh.telegram_user_id, history.gita.telegram_user_id = 9101, 9102
     await session.commit()
 
-    digests = await daily_digests(session, today=DAY, grace_days=GRACE_DAYS, now=NOW, default_language="en")
+    digests = await daily_digests(session, today=DAY, grace_days=GRACE_DAYS, now=NOW, zone=INDIA,
+                                  default_language="en")
 
     texts = {digest.office_bearer_id: digest.text for digest in digests}
     assert set(texts) == {history.dinesh.id, history.gita.id}, "Bharat has not registered"
