@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
@@ -94,14 +94,16 @@ class Assignment(Base):
     __table_args__ = (
         UniqueConstraint("day", "office_bearer_id", "slot"),
         UniqueConstraint("day", "booth_president_id"),
+        Index("ix_assignments_office_bearer_id_day", "office_bearer_id", "day"),
+        Index("ix_assignments_booth_id_day", "booth_id", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, index=True)
-    office_bearer_id: Mapped[int] = mapped_column(ForeignKey("office_bearers.id"), index=True)
+    office_bearer_id: Mapped[int] = mapped_column(ForeignKey("office_bearers.id"))
     slot: Mapped[int] = mapped_column(Integer)
     booth_president_id: Mapped[int] = mapped_column(ForeignKey("booth_presidents.id"), index=True)
-    booth_id: Mapped[int] = mapped_column(ForeignKey("booths.id"), index=True)
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booths.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     office_bearer: Mapped[OfficeBearer] = relationship()
@@ -115,9 +117,10 @@ class CallReport(Base):
     """What the office-bearer reported about one call attempt; the latest one counts."""
 
     __tablename__ = "call_reports"
+    __table_args__ = (Index("ix_call_reports_assignment_id_reported_at", "assignment_id", "reported_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
     outcome: Mapped[Outcome] = mapped_column(_enum(Outcome, "outcome"))
     wellbeing: Mapped[Wellbeing | None] = mapped_column(_enum(Wellbeing, "wellbeing"))
     booth_position: Mapped[Strength | None] = mapped_column(STRENGTH_ENUM)
