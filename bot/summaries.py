@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from html import escape as escape_html
 from itertools import groupby
@@ -24,10 +24,11 @@ from sqlalchemy.orm import aliased
 
 from bot.errors import DomainError
 from bot.i18n import catalog, translate
-from bot.verification import Tally, verify_period
+from bot.verification import flags_for_period
 from models import (
     AssemblySeat,
     Assignment,
+    BackCheck,
     Booth,
     CallReport,
     Delivery,
@@ -85,6 +86,10 @@ class Counts:
     wrong_number: int = 0
     call_back: int = 0
     overdue: int = 0
+    asked: int = 0
+    checked: int = 0
+    confirmed: int = 0
+    denied: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         """Field-by-field sum, to roll districts up into regions and totals."""
@@ -276,6 +281,10 @@ def _count_columns(scope: CallScope, latest: Subquery) -> list[Label[int]]:
         func.count().filter(and_(delivered, ~reported)).label("pending"),
         *(func.count().filter(latest.c.outcome == outcome).label(outcome.value) for outcome in Outcome),
         func.count().filter(and_(scope.assignments.c.day < overdue_before, ~reported)).label("overdue"),
+        func.count(BackCheck.asked_at).label("asked"),
+        func.count(BackCheck.answered_at).label("checked"),
+        func.count().filter(BackCheck.called.is_(True)).label("confirmed"),
+        func.count().filter(BackCheck.called.is_(False)).label("denied"),
     ]
 
 
@@ -289,7 +298,8 @@ def _counts_query(scope: CallScope) -> Select[*tuple[Any, ...]]:
     return (select(*_count_columns(scope, latest))
             .select_from(scoped)
             .outerjoin(Delivery, scope.delivery())
-            .outerjoin(latest, latest.c.assignment_id == scoped.c.id))
+            .outerjoin(latest, latest.c.assignment_id == scoped.c.id)
+            .outerjoin(BackCheck, BackCheck.assignment_id == scoped.c.id))
 
 
 def _counts(row: RowMapping) -> Counts:
@@ -577,8 +587,9 @@ class Attention:
 
 @dataclass(frozen=True)
 class ProgressView:
-    """Progress of one area over one period, split one level down, with the area's open needs, what needs
-    attention, and how far the calls were verified (in total and per row; none for a person's own view)."""
+    """Progress of one area over one period, split one level down, with the area's open needs and what
+    needs attention. Back-checks are in the counts; `flagged` (calls with a plausibility flag) is counted for
+    a single day only, since flags are judged on the whole period's calls (`/flags week` for longer ones)."""
 
     area: Area
     period: Period
@@ -588,8 +599,7 @@ class ProgressView:
     rows_level: Level | None
     open_needs: tuple[OpenNeeds, ...]
     attention: Attention = Attention()
-    checks: Tally | None = None
-    row_checks: Mapping[int, Tally] = field(default_factory=dict)
+    flagged: int | None = None
 
     @property
     def trend(self) -> Trend:
@@ -693,25 +703,6 @@ async def _open_needs(session: AsyncSession, target: Target, now: datetime) -> t
                         key=lambda needs: order.index(needs.category)))
 
 
-async def _verification(session: AsyncSession, target: Target, period: Period,
-                        zone: tzinfo) -> tuple[Tally | None, dict[int, Tally]]:
-    """Back-check and flag tallies of the target's calls, in total and by its rows (region, district, person)."""
-    if target.office_bearer_id is not None:
-        return None, {}
-    found = await verify_period(session, start=period.start, end=period.end, district_ids=target.district_ids,
-                                zone=zone)
-    if target.rows_level is Level.person:
-        return found.totals, {caller.office_bearer_id: caller.tally for caller in found.callers}
-    by_district = {district.district_id: district.tally for district in found.districts}
-    if target.rows_level is not Level.region:
-        return found.totals, by_district
-    by_region: dict[int, Tally] = defaultdict(Tally)
-    for district_id, region_id in (await session.execute(
-            select(District.id, District.region_id).where(District.id.in_(by_district)))).all():
-        by_region[region_id] += by_district[district_id]
-    return found.totals, dict(by_region)
-
-
 async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, area_id: int, period: Period,
                         today: date, grace_days: int, now: datetime, zone: tzinfo) -> ProgressView:
     """Progress of one area over `period` as `viewer` may see it: assigned, delivered, reported, talked,
@@ -719,9 +710,9 @@ async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, 
     area's open needs by category and age.
 
     A call is overdue once its report window (`grace_days` after its day, counted from `today`) has closed
-    with no report. A handful of aggregate queries whatever the number of calls, plus one load of the
-    period's calls for the plausibility flags (`zone` says when "the evening" is). Raises `NotVisible` when
-    the role does not allow the area, `UnknownArea` when it does not exist.
+    with no report. A handful of aggregate queries whatever the number of calls, and for a single day one
+    load of its calls for the plausibility flags (`zone` says when "the evening" is). Raises `NotVisible`
+    when the role does not allow the area, `UnknownArea` when it does not exist.
     """
     target = await area_target(session, viewer, level, area_id)
     overdue_before = today - timedelta(days=grace_days)
@@ -741,10 +732,13 @@ async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, 
                           unreachable=await _unreachable_callers(session, scope),
                           weak_booths=await _weak_booths_heard(session, scope),
                           needs_raised=await _need_tallies(session, scope)) if totals.assigned else Attention()
-    checks, row_checks = await _verification(session, target, period, zone) if totals.assigned else (None, {})
+    flagged = None
+    if totals.assigned and period.kind is PeriodKind.day and target.office_bearer_id is None:
+        flagged = len(await flags_for_period(session, start=period.start, end=period.end,
+                                             district_ids=target.district_ids, zone=zone))
     return ProgressView(area=target.area, period=period, totals=totals, previous=previous, rows=rows,
                         rows_level=target.rows_level, open_needs=await _open_needs(session, target, now),
-                        attention=attention, checks=checks, row_checks=row_checks)
+                        attention=attention, flagged=flagged)
 
 
 def telegram_length(text: str) -> int:
@@ -905,22 +899,25 @@ class _ProgressWriter(_Writer):
         return self.text("review.period.range", start=_format_day(period.start), end=_format_day(period.end),
                          days=period.days)
 
-    def row(self, row: ProgressRow, checks: Tally | None = None) -> str:
-        """One region's, district's or office-bearer's line, with its back-checks and flags when there are any."""
+    def row(self, row: ProgressRow) -> str:
+        """One region's, district's or office-bearer's line, with its back-checks when there are any."""
         counts = row.counts
         line = self.text("review.row", name=row.name, reported=counts.reported,
                          assigned=counts.assigned, percent=_format_percent(counts.completion_percent),
                          talked=counts.talked, overdue=counts.overdue)
-        if checks and (checks.asked or checks.flagged):
-            line += self.text("review.row_checks", checked=checks.checked, confirmed=checks.confirmed,
-                              flagged=checks.flagged)
+        if counts.asked:
+            line += self.text("review.row_checks", checked=counts.checked, confirmed=counts.confirmed,
+                              denied=counts.denied)
         return line
 
-    def checks(self, checks: Tally) -> str:
-        """How far the view's reported calls were verified: asked, answered, confirmed, denied, flagged."""
-        return self.text("review.line.checks", reported=checks.reported, asked=checks.asked,
-                         checked=checks.checked, confirmed=checks.confirmed, denied=checks.disputed,
-                         flagged=checks.flagged)
+    def checks(self, view: ProgressView) -> str:
+        """How far the view's reported calls were verified, and how many look doubtful."""
+        totals = view.totals
+        line = self.text("review.line.checks", reported=totals.reported, asked=totals.asked,
+                         checked=totals.checked, confirmed=totals.confirmed, denied=totals.denied)
+        if view.flagged is None:
+            return line + self.text("review.line.flags_elsewhere")
+        return line + self.text("review.line.flagged", flagged=view.flagged)
 
     def needs(self, needs: OpenNeeds) -> str:
         """Open needs of one category: how many, and how many of each age."""
@@ -944,13 +941,12 @@ class _ProgressWriter(_Writer):
             yield self.text("review.line.talked", talked=totals.talked,
                             percent=_format_percent(totals.talked_percent)) + self.trend(trend.talked)
             yield self.text("review.line.overdue", overdue=totals.overdue)
-            if view.checks is not None:
-                yield self.checks(view.checks)
+            if view.area.level is not Level.person:
+                yield self.checks(view)
             if view.previous.assigned:
                 yield self.text("review.trend.legend", days=view.period.days)
             if view.rows_level is not None:
-                yield from self.section(f"review.rows.{view.rows_level.value}", view.rows,
-                                        lambda row: self.row(row, view.row_checks.get(row.id)), limit)
+                yield from self.section(f"review.rows.{view.rows_level.value}", view.rows, self.row, limit)
             attention = view.attention
             yield from self.section("summary.unreported_heading", attention.unreported, self.unreported, limit)
             yield from self.section("summary.unreachable_heading", attention.unreachable, self.unreachable, limit)

@@ -513,13 +513,27 @@ async def test_a_view_names_who_needs_attention_and_how_far_calls_were_verified(
     text = render_progress(view, "en")
 
     assert [caller.name for caller in view.attention.unreported] == ["Asha Verma"]
-    assert view.checks is not None
-    assert (view.checks.asked, view.checks.checked, view.checks.confirmed, view.checks.disputed) == (1, 1, 0, 1)
-    assert view.row_checks[history.awadh_id].disputed == 1
-    assert history.kashi_id not in view.row_checks or view.row_checks[history.kashi_id].asked == 0
-    assert district.row_checks[history.dinesh.id].disputed == 1
+    totals, by_region = view.totals, {row.id: row.counts for row in view.rows}
+    assert (totals.asked, totals.checked, totals.confirmed, totals.denied) == (1, 1, 0, 1)
+    assert (by_region[history.awadh_id].denied, by_region[history.kashi_id].asked) == (1, 0)
+    assert {row.id: row.counts.denied for row in district.rows}[history.dinesh.id] == 1
     assert "1 answered: 0 confirmed, 1 denied" in text
+    assert "confirmed 0/1, denied 1" in text
+    assert "flagged calls: /flags week" in text
     assert "Asha Verma" in text
+
+
+async def test_a_days_view_counts_the_flagged_calls(session: AsyncSession) -> None:
+    history = await build_history(session)
+    talked = (await session.execute(select(Assignment).join(CallReport).where(
+        Assignment.office_bearer_id == history.gita.id, Assignment.day == DAY))).scalar_one()
+    await make_back_check(session, talked, called=False)
+    await session.commit()
+
+    view = await _view(session, history.secretary, Level.state, 0, period=Period(PeriodKind.day, DAY))
+
+    assert view.flagged == 1
+    assert "flagged 1 (/flags)" in render_progress(view, "en")
 
 
 async def test_overdue_means_unreported_after_the_report_window_closed(session: AsyncSession) -> None:
