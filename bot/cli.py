@@ -35,7 +35,7 @@ from bot.roster import (
     validate_and_import_booths,
     validate_and_import_office_bearers,
 )
-from bot.summaries import Period, PeriodKind, render_summary, summarise
+from bot.summaries import Level, Period, PeriodKind, Viewer, progress_view, render_progress
 from bot.trends import Trends, gather_trends
 from handlers.push import channel_for
 from models import OfficeBearer
@@ -270,20 +270,23 @@ def _write_charts(ctx: Context, path: Path, *, start: date, end: date) -> None:
                    "in the six weeks ending on that day, how the period's calls went, and the needs raised.")
 @pass_context
 def report(ctx: Context, day_text: str | None, week: bool, month: bool, chart_file: Path | None) -> None:
-    """Print the organisation secretary's summary."""
+    """Print the organisation secretary's summary: the whole state's progress, every list in full."""
     if week and month:
         raise click.UsageError(translate(ctx.language, "review.cli.one_period"))
     kind = PeriodKind.month if month else PeriodKind.week if week else PeriodKind.day
     period = Period(kind, _day(day_text) or ctx.today())
-    start, end = period.start, period.end
+    outreach = ctx.settings.outreach
 
     async def work(sessions: SessionFactory) -> str:
         async with session_scope(sessions) as session:
-            return render_summary(await summarise(session, start=start, end=end), ctx.language, html=False)
+            view = await progress_view(session, Viewer.whole_state(), level=Level.state, area_id=0, period=period,
+                                       today=ctx.today(), grace_days=outreach.report_grace_days, now=utc_now(),
+                                       zone=outreach.zone)
+            return render_progress(view, ctx.language, html=False)
 
     click.echo(ctx.with_database(work))
     if chart_file is not None:
-        _write_charts(ctx, chart_file, start=start, end=end)
+        _write_charts(ctx, chart_file, start=period.start, end=period.end)
 
 
 @main.command()

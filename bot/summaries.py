@@ -10,7 +10,6 @@ caller's business: this module only takes `district_ids`.
 from __future__ import annotations
 
 import enum
-from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -95,22 +94,6 @@ class Counts:
         """Field-by-field sum, to roll districts up into regions and totals."""
         return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
-    def outcome(self, outcome: Outcome) -> int:
-        """How many calls ended (by their latest report) with `outcome`."""
-        return int(getattr(self, outcome.value))
-
-    @property
-    def not_answered(self) -> int:
-        """Calls that rang out or found the phone switched off."""
-        return self.no_answer + self.switched_off
-
-    @property
-    def reported_percent(self) -> int | None:
-        """Share of delivered calls that have been reported, in whole percent (None if nothing delivered)."""
-        if not self.delivered:
-            return None
-        return round(100 * (self.delivered - self.pending) / self.delivered)
-
     @property
     def completion_percent(self) -> int | None:
         """Completion: reported calls of all assigned, in whole percent (None if nothing was assigned)."""
@@ -124,23 +107,6 @@ class Counts:
 
 def _percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
-
-
-@dataclass(frozen=True)
-class RegionRow:
-    """The counts of one region (क्षेत्र)."""
-
-    name: str
-    counts: Counts
-
-
-@dataclass(frozen=True)
-class DistrictRow:
-    """The counts of one district (जिला), with the region it lies in."""
-
-    name: str
-    region: str
-    counts: Counts
 
 
 @dataclass(frozen=True)
@@ -184,21 +150,6 @@ class NeedTally:
     category: NeedCategory
     raised: int
     still_open: int
-
-
-@dataclass(frozen=True)
-class Summary:
-    """Progress over the days `start`..`end` (inclusive) in the districts asked about."""
-
-    start: date
-    end: date
-    totals: Counts
-    regions: tuple[RegionRow, ...]
-    districts: tuple[DistrictRow, ...]
-    unreported: tuple[UnreportedCaller, ...]
-    unreachable: tuple[UnreachableCaller, ...]
-    weak_booths: tuple[WeakBoothHeard, ...]
-    needs: tuple[NeedTally, ...]
 
 
 @dataclass(frozen=True)
@@ -306,25 +257,6 @@ def _counts(row: RowMapping) -> Counts:
     return Counts(**{name: row[name] for name in COUNTED})
 
 
-async def _district_rows(session: AsyncSession, scope: CallScope) -> tuple[DistrictRow, ...]:
-    scoped = scope.assignments
-    rows = (await session.execute(
-        _counts_query(scope)
-        .add_columns(District.name.label("district"), Region.name.label("region"))
-        .join(District, District.id == scoped.c.district_id)
-        .join(Region, Region.id == District.region_id)
-        .group_by(District.id, District.name, Region.name)
-        .order_by(District.name))).mappings().all()
-    return tuple(DistrictRow(name=row["district"], region=row["region"], counts=_counts(row)) for row in rows)
-
-
-def _region_rows(districts: Sequence[DistrictRow]) -> tuple[RegionRow, ...]:
-    by_region: dict[str, Counts] = defaultdict(Counts)
-    for district in districts:
-        by_region[district.region] += district.counts
-    return tuple(RegionRow(name, counts) for name, counts in sorted(by_region.items()))
-
-
 async def _unreported_callers(session: AsyncSession, scope: CallScope) -> tuple[UnreportedCaller, ...]:
     """Callers with delivered calls not reported, one row per district in their charge, folded here."""
     scoped = scope.assignments
@@ -404,29 +336,6 @@ async def _need_tallies(session: AsyncSession, scope: CallScope) -> tuple[NeedTa
     order = list(NeedCategory)
     return tuple(sorted((NeedTally(category=row.category, raised=row.raised, still_open=row.still_open)
                          for row in rows), key=lambda tally: order.index(tally.category)))
-
-
-async def summarise(session: AsyncSession, *, start: date, end: date,
-                    district_ids: Collection[int] | None = None) -> Summary:
-    """Progress over `start`..`end` inclusive on booths of `district_ids` (every district when None).
-
-    This is what the organisation secretary (all districts) and a district in-charge (their own) review:
-    counts per region and district, who has not reported, who could not be reached, the weak booths the
-    calls reached, and the needs raised.
-    """
-    scope = call_scope(start=start, end=end, district_ids=district_ids)
-    districts = await _district_rows(session, scope)
-    return Summary(
-        start=start,
-        end=end,
-        totals=sum((d.counts for d in districts), Counts()),
-        regions=_region_rows(districts),
-        districts=districts,
-        unreported=await _unreported_callers(session, scope),
-        unreachable=await _unreachable_callers(session, scope),
-        weak_booths=await _weak_booths_heard(session, scope),
-        needs=await _need_tallies(session, scope),
-    )
 
 
 class Level(enum.StrEnum):
@@ -509,6 +418,13 @@ class Viewer:
         if person.role is Role.district_incharge:
             return cls(person.id, person.name, frozenset(d.id for d in person.districts), own_work_only=False)
         return cls(person.id, person.name, frozenset(), own_work_only=True)
+
+    @classmethod
+    def whole_state(cls) -> Viewer:
+        """A viewer of every district who is nobody in the roster, for reports made outside Telegram
+        (`samvad report`). Its person id 0 matches no office-bearer, and its name is empty since a viewer's
+        name is shown only in a view of their own calls, never in the state's."""
+        return cls(0, "", None, own_work_only=False)
 
     @property
     def sees_all(self) -> bool:
@@ -787,12 +703,6 @@ class _Writer:
         if len(shown) < len(items):
             yield self.text("summary.more", count=len(items) - len(shown))
 
-    def counts_row(self, name: str, counts: Counts) -> str:
-        """One area's line: reported of delivered, talked, awaiting report, not delivered."""
-        return self.text("summary.row", name=name, reported=counts.reported, delivered=counts.delivered,
-                         percent=_format_percent(counts.reported_percent), talked=counts.talked,
-                         pending=counts.pending, unreachable=counts.unreachable)
-
     def unreported(self, caller: UnreportedCaller) -> str:
         """An office-bearer with calls awaiting report: role, where they work, how many."""
         where = list(caller.districts) or ([caller.region] if caller.region else [])
@@ -821,46 +731,6 @@ class _Writer:
         """How many needs of a category were raised and how many are still open."""
         return self.text("summary.need_row", category=enum_label(self.language, tally.category),
                          raised=tally.raised, still_open=tally.still_open)
-
-    def lines(self, summary: Summary, limit: int | None) -> Iterator[str]:
-        """The whole summary, each list cut after `limit` entries (None: in full)."""
-        if summary.start == summary.end:
-            yield self.heading("summary.title_day", day=_format_day(summary.start))
-        else:
-            yield self.heading("summary.title_period", start=_format_day(summary.start),
-                               end=_format_day(summary.end))
-        totals = summary.totals
-        if not totals.assigned:
-            yield self.text("summary.nothing")
-            return
-        yield self.text("summary.totals_delivery", assigned=totals.assigned, delivered=totals.delivered,
-                        unreachable=totals.unreachable)
-        yield self.text("summary.totals_reports", reported=totals.reported,
-                        percent=_format_percent(totals.reported_percent), pending=totals.pending)
-        yield " · ".join(self.text("summary.label_count", label=enum_label(self.language, outcome),
-                                   count=totals.outcome(outcome)) for outcome in Outcome)
-        if len(summary.regions) > 1:
-            yield from self.section("summary.regions_heading", summary.regions,
-                                    lambda row: self.counts_row(row.name, row.counts), limit)
-        if len(summary.districts) > 1:
-            yield from self.section("summary.districts_heading", summary.districts,
-                                    lambda row: self.counts_row(row.name, row.counts), limit)
-        yield from self.section("summary.unreported_heading", summary.unreported, self.unreported, limit)
-        yield from self.section("summary.unreachable_heading", summary.unreachable, self.unreachable, limit)
-        yield from self.section("summary.weak_heading", summary.weak_booths, self.weak_booth, limit)
-        yield from self.section("summary.needs_heading", summary.needs, self.need, None)
-
-
-def render_summary(summary: Summary, language: str, *, html: bool) -> str:
-    """The summary as text in `language`: Telegram HTML (`html=True`) or plain text for the command line.
-
-    Plain text lists everything. Telegram HTML must fit one message, so long lists are cut (with a
-    localised "… and N more") until it does; with every list cut to nothing only fixed-size lines remain.
-    Regions and districts are listed only when there are several, since one would repeat the totals.
-    """
-    writer = _Writer(language=language, html=html)
-    return _fitted(lambda limit: writer.lines(summary, limit), html)
-
 
 def _fitted(lines: Callable[[int | None], Iterator[str]], html: bool) -> str:
     """Plain text in full; Telegram HTML with lists cut (each to at most `MAX_LIST_ENTRIES`) until it fits."""

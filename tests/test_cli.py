@@ -59,7 +59,9 @@ async def test_import_then_report_and_export(samvad, db: Database, tmp_path: Pat
     assert people.exit_code == 0, people.output
     assert await _count(db, Booth) == len(booth_rows)
     assert await _count(db, OfficeBearer) == 6
-    assert report.exit_code == 0 and report.output.strip()
+    assert report.exit_code == 0, report.output
+    assert "📊 Booth Samvad — progress: whole state\nOn " in report.output
+    assert "No calls were assigned in this period." in report.output
     assert export.exit_code == 0
     with (tmp_path / "calls.csv").open(encoding="utf-8-sig") as handle:
         assert len(next(csv.reader(handle))) >= 15

@@ -21,8 +21,8 @@ from bot.summaries import (
     LABEL_PREFIXES,
     TELEGRAM_TEXT_LIMIT,
     Area,
+    Attention,
     Counts,
-    DistrictRow,
     Level,
     NeedTally,
     NotVisible,
@@ -31,8 +31,6 @@ from bot.summaries import (
     PeriodKind,
     ProgressRow,
     ProgressView,
-    RegionRow,
-    Summary,
     Trend,
     UnknownArea,
     UnreachableCaller,
@@ -42,8 +40,6 @@ from bot.summaries import (
     enum_label,
     progress_view,
     render_progress,
-    render_summary,
-    summarise,
     telegram_length,
 )
 from models import (
@@ -76,6 +72,9 @@ DAY = date(2026, 11, 20)
 INDIA = ZoneInfo("Asia/Kolkata")
 YESTERDAY = DAY - timedelta(days=1)
 JUST_AFTER_MIDNIGHT_IN_INDIA = datetime(2026, 11, 19, 19, 0, tzinfo=UTC)
+ON_DAY = Period(PeriodKind.day, DAY)
+WEEK = Period(PeriodKind.week, DAY)
+GRACE_DAYS = 1
 
 
 @dataclass
@@ -157,62 +156,65 @@ VARANASI_COUNTS = Counts(assigned=4, delivered=3, unreachable=1, reported=2, pen
                          call_back=1)
 
 
-async def test_day_totals_count_deliveries_reports_and_latest_outcomes(session: AsyncSession) -> None:
+async def _state_view(session: AsyncSession, period: Period = ON_DAY) -> ProgressView:
+    """The whole state's progress over `period`, as `samvad report` shows it."""
+    return await progress_view(session, Viewer.whole_state(), level=Level.state, area_id=0, period=period,
+                               today=DAY, grace_days=GRACE_DAYS, now=NOW, zone=INDIA)
+
+
+async def test_day_totals_count_deliveries_reports_and_latest_outcomes_per_region(session: AsyncSession) -> None:
     await build_scenario(session)
 
-    summary = await summarise(session, start=DAY, end=DAY)
+    view = await _state_view(session)
 
-    assert summary.totals == LUCKNOW_COUNTS + VARANASI_COUNTS
-    assert summary.totals.assigned == 11
-    assert summary.totals.no_answer == 0, "the evening 'talked' supersedes the morning 'no answer'"
-    assert summary.totals.talked == 1
-    assert summary.totals.call_back == 1, "on equal report times the later report (higher id) counts"
-    assert summary.totals.not_answered == 1
-    assert summary.totals.reported_percent == 50
-    assert summary.totals.wrong_number == 1, "reported just after midnight in India, the evening before in UTC"
-
-
-async def test_rows_per_district_and_region_are_ordered_by_name(session: AsyncSession) -> None:
-    await build_scenario(session)
-
-    summary = await summarise(session, start=DAY, end=DAY)
-
-    assert summary.districts == (DistrictRow("Lucknow", "Awadh", LUCKNOW_COUNTS),
-                                 DistrictRow("Varanasi", "Kashi", VARANASI_COUNTS))
-    assert summary.regions == (RegionRow("Awadh", LUCKNOW_COUNTS), RegionRow("Kashi", VARANASI_COUNTS))
-    assert [row.counts.reported_percent for row in summary.districts] == [40, 67]
+    assert view.totals == LUCKNOW_COUNTS + VARANASI_COUNTS
+    assert view.totals.assigned == 11
+    assert view.totals.no_answer == 0, "the evening 'talked' supersedes the morning 'no answer'"
+    assert view.totals.talked == 1
+    assert view.totals.call_back == 1, "on equal report times the later report (higher id) counts"
+    assert view.totals.switched_off == 1
+    assert view.totals.completion_percent == 36
+    assert view.totals.wrong_number == 1, "reported just after midnight in India, the evening before in UTC"
+    assert [(row.name, row.counts) for row in view.rows] == [("Awadh", LUCKNOW_COUNTS), ("Kashi", VARANASI_COUNTS)]
 
 
-async def test_district_filter_keeps_only_booths_of_those_districts(session: AsyncSession) -> None:
+async def test_a_district_view_counts_and_lists_only_what_happened_in_that_district(session: AsyncSession) -> None:
     scenario = await build_scenario(session)
+    bharat = (await session.execute(select(OfficeBearer).where(OfficeBearer.name == "Bharat Singh"))).scalar_one()
+    viewer = await _viewer(session, bharat)
 
-    summary = await summarise(session, start=DAY, end=DAY, district_ids=[scenario.varanasi_id])
+    view = await progress_view(session, viewer, level=Level.district, area_id=scenario.varanasi_id, period=ON_DAY,
+                               today=DAY, grace_days=GRACE_DAYS, now=NOW, zone=INDIA)
 
-    assert summary.totals == VARANASI_COUNTS
-    assert [row.name for row in summary.districts] == ["Varanasi"]
-    assert [row.name for row in summary.regions] == ["Kashi"]
-    assert [caller.name for caller in summary.unreported] == ["Bharat Singh"]
-    assert [caller.name for caller in summary.unreachable] == ["Ekta Rani"]
-    assert summary.weak_booths == ()
-    assert summary.needs == ()
+    assert view.totals == VARANASI_COUNTS
+    assert [(row.name, row.counts.assigned) for row in view.rows] == [
+        ("Ekta Rani", 1), ("Bharat Singh", 2), ("Chandra Devi", 1)], "Chandra's Lucknow call stays out"
+    assert [caller.name for caller in view.attention.unreported] == ["Bharat Singh"]
+    assert [caller.name for caller in view.attention.unreachable] == ["Ekta Rani"]
+    assert view.attention.weak_booths == ()
+    assert view.attention.needs_raised == ()
 
 
 async def test_no_districts_in_charge_means_nothing_to_see(session: AsyncSession) -> None:
     await build_scenario(session)
+    nobody = await make_office_bearer(session, name="Naya Prabhari", role=Role.district_incharge)
+    viewer = await _viewer(session, nobody)
 
-    summary = await summarise(session, start=DAY, end=DAY, district_ids=[])
+    view = await progress_view(session, viewer, level=Level.state, area_id=0, period=ON_DAY, today=DAY,
+                               grace_days=GRACE_DAYS, now=NOW, zone=INDIA)
 
-    assert summary.totals == Counts()
-    assert summary.districts == summary.unreported == summary.unreachable == ()
+    assert view.totals == Counts()
+    assert view.rows == () and view.open_needs == ()
+    assert view.attention == Attention()
 
 
 async def test_unreported_callers_come_most_unreported_first_with_their_districts_or_region(
         session: AsyncSession) -> None:
     await build_scenario(session)
 
-    summary = await summarise(session, start=DAY, end=DAY)
+    view = await _state_view(session)
 
-    assert summary.unreported == (
+    assert view.attention.unreported == (
         UnreportedCaller("Dinesh Kumar", Role.district_incharge, ("Lucknow",), None, 2),
         UnreportedCaller("Asha Verma", Role.state_office_bearer, (), "Awadh", 1),
         UnreportedCaller("Bharat Singh", Role.district_incharge, ("Varanasi",), None, 1),
@@ -222,61 +224,62 @@ async def test_unreported_callers_come_most_unreported_first_with_their_district
 async def test_unreachable_callers_are_listed_with_reason_and_days(session: AsyncSession) -> None:
     await build_scenario(session)
 
-    day = await summarise(session, start=DAY, end=DAY)
-    week = await summarise(session, start=DAY - timedelta(days=6), end=DAY)
+    day = await _state_view(session)
+    week = await _state_view(session, WEEK)
 
-    assert day.unreachable == (UnreachableCaller("Ekta Rani", Role.state_office_bearer, "blocked", 1),)
-    assert week.unreachable == (UnreachableCaller("Ekta Rani", Role.state_office_bearer, "blocked", 2),)
+    assert day.attention.unreachable == (UnreachableCaller("Ekta Rani", Role.state_office_bearer, "blocked", 1),)
+    assert week.attention.unreachable == (UnreachableCaller("Ekta Rani", Role.state_office_bearer, "blocked", 2),)
 
 
 async def test_weak_booths_heard_come_with_the_needs_raised_on_the_call(session: AsyncSession) -> None:
     await build_scenario(session)
 
-    summary = await summarise(session, start=DAY, end=DAY)
+    view = await _state_view(session)
 
-    booth = summary.weak_booths[0]
-    assert len(summary.weak_booths) == 1
+    weak_booths = view.attention.weak_booths
+    assert len(weak_booths) == 1
+    booth = weak_booths[0]
     assert (booth.booth_no, booth.assembly_no, booth.assembly, booth.district, booth.day) == (
         1, 172, "Lucknow North", "Lucknow", DAY)
     assert booth.needs == (NeedCategory.voter_list, NeedCategory.booth_committee, NeedCategory.other)
 
 
-async def test_needs_are_counted_by_category_with_those_still_open(session: AsyncSession) -> None:
+async def test_needs_raised_are_counted_by_category_with_those_still_open(session: AsyncSession) -> None:
     await build_scenario(session)
 
-    summary = await summarise(session, start=DAY, end=DAY)
+    view = await _state_view(session)
 
-    assert summary.needs == (NeedTally(NeedCategory.voter_list, 1, 1),
-                             NeedTally(NeedCategory.booth_committee, 1, 0),
-                             NeedTally(NeedCategory.other, 1, 1))
+    assert view.attention.needs_raised == (NeedTally(NeedCategory.voter_list, 1, 1),
+                                           NeedTally(NeedCategory.booth_committee, 1, 0),
+                                           NeedTally(NeedCategory.other, 1, 1))
 
 
 async def test_week_covers_seven_days_and_counts_late_reports_of_its_calls(session: AsyncSession) -> None:
     await build_scenario(session)
 
-    week = await summarise(session, start=DAY - timedelta(days=6), end=DAY)
-    week_before = await summarise(session, start=YESTERDAY - timedelta(days=6), end=YESTERDAY)
+    week = await _state_view(session, WEEK)
+    week_before = await _state_view(session, Period(PeriodKind.week, YESTERDAY))
 
     assert week.totals.assigned == 13
     assert week.totals.talked == 2
-    assert [(b.booth_no, b.day) for b in week.weak_booths] == [(1, DAY), (12, YESTERDAY)]
-    assert NeedTally(NeedCategory.local_issue, 1, 1) in week.needs
+    assert [(b.booth_no, b.day) for b in week.attention.weak_booths] == [(1, DAY), (12, YESTERDAY)]
+    assert NeedTally(NeedCategory.local_issue, 1, 1) in week.attention.needs_raised
     assert week_before.totals == Counts(assigned=2, delivered=1, unreachable=1, reported=1, talked=1), (
         "the week before leaves out DAY's calls but keeps the report made on DAY about YESTERDAY's call")
 
 
-async def test_english_summary_states_the_numbers(session: AsyncSession) -> None:
+async def test_english_view_names_who_and_what_needs_attention(session: AsyncSession) -> None:
     await build_scenario(session)
-    summary = await summarise(session, start=DAY, end=DAY)
 
-    text = render_summary(summary, "en", html=True)
+    text = render_progress(await _state_view(session), "en")
 
-    assert text.startswith("<b>📊 Booth Samvad — progress on 20.11.2026</b>")
+    assert text.startswith("<b>📊 Booth Samvad — progress: whole state</b>\nOn 20.11.2026")
     for expected in ("Calls assigned: 11 · message delivered: 8 · not delivered: 2",
-                     "Reported: 4 (50% of delivered) · awaiting report: 4",
-                     "Talked: 1 · No answer: 0 · Switched off: 1 · Wrong number: 1 · Asked to call back: 1",
-                     "Lucknow: reported 2/5 (40%) · talked 1 · awaiting 3 · not delivered 1",
-                     "Kashi: reported 2/3 (67%)",
+                     "Completion: 36% (4 of 11 calls reported)",
+                     "Talked: 1 (9%)",
+                     "Awadh: reported 2/7 (29%) · talked 1 · overdue 0",
+                     "Kashi: reported 2/4 (50%)",
+                     "<b>Office-bearers with calls not yet reported</b>\n"
                      "Dinesh Kumar (District in-charge, Lucknow): 2 unreported",
                      "Asha Verma (State office-bearer, Awadh): 1 unreported",
                      "Ekta Rani (State office-bearer): has blocked the bot — 1 day(s)",
@@ -287,17 +290,14 @@ async def test_english_summary_states_the_numbers(session: AsyncSession) -> None
     assert text.index("Dinesh Kumar") < text.index("Asha Verma") < text.index("Bharat Singh")
 
 
-async def test_hindi_summary_states_the_numbers_in_hindi(session: AsyncSession) -> None:
+async def test_hindi_view_names_who_and_what_needs_attention_in_hindi(session: AsyncSession) -> None:
     await build_scenario(session)
-    summary = await summarise(session, start=DAY - timedelta(days=6), end=DAY)
 
-    text = render_summary(summary, "hi", html=False)
+    text = render_progress(await _state_view(session, WEEK), "hi", html=False)
 
-    assert text.startswith("📊 बूथ संवाद — 14.11.2026 से 20.11.2026 तक की प्रगति")
+    assert text.startswith("📊 बूथ संवाद — प्रगति: पूरा प्रदेश\n14.11.2026 से 20.11.2026 तक (7 दिन)")
     for expected in ("सौंपी गई कॉल: 13 · संदेश पहुँचा: 9 · संदेश नहीं पहुँचा: 3",
-                     "रिपोर्ट हुई: 5 (पहुँची कॉल में से 56%) · रिपोर्ट बाकी: 4",
-                     "बात हुई: 2",
-                     "जिलावार",
+                     "क्षेत्रवार",
                      "Dinesh Kumar (जिला प्रभारी, Lucknow): 2 बाकी",
                      "Ekta Rani (प्रदेश पदाधिकारी): बॉट को ब्लॉक किया है — 2 दिन",
                      "कमजोर बूथों से बात",
@@ -311,64 +311,19 @@ async def test_html_escapes_names_and_plain_text_keeps_them(session: AsyncSessio
     person = await make_office_bearer(session, name="Ram & <Shyam>")
     await make_delivery(session, office_bearer=person)
     await make_assignment(session, office_bearer=person, booth=await make_booth(
-        session, district="Agra <City>", region="Braj", assembly_no=86, number=1))
+        session, district="Agra <City>", region="Braj & <Doab>", assembly_no=86, number=1))
     await make_assignment(session, office_bearer=person, slot=2, booth=await make_booth(session, number=2))
-    summary = await summarise(session, start=DAY, end=DAY)
+    await session.commit()
+    view = await _state_view(session)
 
-    html_text = render_summary(summary, "en", html=True)
-    plain_text = render_summary(summary, "en", html=False)
+    html_text = render_progress(view, "en", html=True)
+    plain_text = render_progress(view, "en", html=False)
 
     assert "Ram &amp; &lt;Shyam&gt; (State office-bearer): 2 unreported" in html_text
-    assert "Agra &lt;City&gt;: reported 0/1" in html_text
+    assert "Braj &amp; &lt;Doab&gt;: reported 0/1" in html_text
     assert set(re.findall(r"<[^>]*>", html_text)) == {"<b>", "</b>"}
     assert "Ram & <Shyam> (State office-bearer): 2 unreported" in plain_text
-
-
-async def test_a_period_without_calls_says_so(session: AsyncSession) -> None:
-    summary = await summarise(session, start=DAY, end=DAY)
-
-    assert render_summary(summary, "en", html=True).endswith("No calls were assigned in this period.")
-    assert render_summary(summary, "hi", html=False).endswith("इस अवधि में कोई कॉल नहीं सौंपी गई।")
-
-
-def _crowded_summary(size: int) -> Summary:
-    """A summary with `size` districts, unreported callers, unreachable callers and weak booths."""
-    counts = Counts(assigned=40, delivered=38, unreachable=2, reported=30, pending=8, talked=25, no_answer=5)
-    long_name = "Ram & <Shyam> Prasad Tripathi Sharma"
-    return Summary(
-        start=DAY - timedelta(days=6), end=DAY,
-        totals=Counts(assigned=40 * size),
-        regions=tuple(RegionRow(f"Region {i} & Co", counts) for i in range(6)),
-        districts=tuple(DistrictRow(f"District {i:03} <rural>", "Awadh", counts) for i in range(size)),
-        unreported=tuple(UnreportedCaller(f"{long_name} {i}", Role.district_incharge,
-                                          (f"District {i:03} <rural>", f"District {i + 1:03} <city>"), None, 9)
-                         for i in range(size)),
-        unreachable=tuple(UnreachableCaller(f"{long_name} {i}", Role.state_office_bearer, "not_started", 7)
-                          for i in range(size)),
-        weak_booths=tuple(WeakBoothHeard(i, f"Primary School & Panchayat Bhawan {i}", 172, "Lucknow North",
-                                         "Lucknow", DAY, tuple(NeedCategory)) for i in range(size)),
-        needs=tuple(NeedTally(category, size, size) for category in NeedCategory),
-    )
-
-
-@pytest.mark.parametrize("language", ["hi", "en"])
-def test_telegram_summary_fits_one_message_and_says_how_many_are_left_out(language: str) -> None:
-    summary = _crowded_summary(300)
-
-    text = render_summary(summary, language, html=True)
-
-    assert telegram_length(text) <= TELEGRAM_TEXT_LIMIT
-    shown_districts = text.count("&lt;rural&gt;:")
-    assert 0 < shown_districts < 300
-    assert translate(language, "summary.more", count=300 - shown_districts) in text
-    assert "<rural>" not in text
-
-
-def test_plain_summary_lists_everything() -> None:
-    text = render_summary(_crowded_summary(300), "en", html=False)
-
-    assert text.count("<rural>:") == 300
-    assert "… and" not in text
+    assert "Braj & <Doab>: reported 0/1" in plain_text
 
 
 @pytest.mark.parametrize("language", ["hi", "en"])
@@ -379,9 +334,6 @@ def test_every_enum_value_has_a_label_in_both_languages(language: str) -> None:
 
 
 # --- progress views: /summary drill-down, trend, overdue, open needs by age ---------------------------------
-
-WEEK = Period(PeriodKind.week, DAY)
-GRACE_DAYS = 1
 
 
 @dataclass
@@ -693,21 +645,44 @@ async def test_a_period_without_calls_still_shows_open_needs(session: AsyncSessi
     assert "▲" not in text and "▼" not in text
 
 
-@pytest.mark.parametrize("language", ["hi", "en"])
-def test_a_crowded_progress_view_fits_one_telegram_message(language: str) -> None:
+def _crowded_view(size: int) -> ProgressView:
+    """A district's week with `size` office-bearers in its rows and in every list of who and what needs attention."""
     counts = Counts(assigned=40, delivered=38, reported=30, talked=25, overdue=4)
-    view = ProgressView(
+    long_name = "Ram & <Shyam> Prasad Tripathi Sharma"
+    return ProgressView(
         area=Area(Level.district, 1, "Lucknow <city>", (Level.region, 1)), period=WEEK, totals=counts,
         previous=counts, rows_level=Level.person, open_needs=(),
-        rows=tuple(ProgressRow(i, f"Ram & <Shyam> Prasad Tripathi Sharma {i}", counts) for i in range(400)))
+        rows=tuple(ProgressRow(i, f"{long_name} {i}", counts) for i in range(size)),
+        attention=Attention(
+            unreported=tuple(UnreportedCaller(f"{long_name} {i}", Role.district_incharge,
+                                              ("District <rural>", "District <city>"), None, 9) for i in range(size)),
+            unreachable=tuple(UnreachableCaller(f"{long_name} {i}", Role.state_office_bearer, "not_started", 7)
+                              for i in range(size)),
+            weak_booths=tuple(WeakBoothHeard(i, f"Primary School & Panchayat Bhawan {i}", 172, "Lucknow North",
+                                             "Lucknow", DAY, tuple(NeedCategory)) for i in range(size)),
+            needs_raised=tuple(NeedTally(category, size, size) for category in NeedCategory)))
 
-    text = render_progress(view, language)
+
+@pytest.mark.parametrize("language", ["hi", "en"])
+def test_a_crowded_progress_view_fits_one_telegram_message_and_says_how_many_are_left_out(language: str) -> None:
+    text = render_progress(_crowded_view(400), language)
 
     assert telegram_length(text) <= TELEGRAM_TEXT_LIMIT
-    shown = text.count("&lt;Shyam&gt;")
-    assert 0 < shown < 400
-    assert translate(language, "summary.more", count=400 - shown) in text
-    assert "<Shyam>" not in text
+    shown_rows = len(re.findall(r"^Ram &amp; &lt;Shyam&gt; Prasad Tripathi Sharma \d+:", text, re.MULTILINE))
+    shown_weak_booths = text.count("Panchayat Bhawan")
+    assert 0 < shown_rows < 400 and 0 < shown_weak_booths < 400
+    assert translate(language, "summary.more", count=400 - shown_rows) in text
+    assert translate(language, "summary.more", count=400 - shown_weak_booths) in text
+    assert "<Shyam>" not in text and "<rural>" not in text
+
+
+def test_a_plain_progress_view_lists_everything() -> None:
+    text = render_progress(_crowded_view(300), "en", html=False)
+
+    assert len(re.findall(r"^Ram & <Shyam> Prasad Tripathi Sharma \d+:", text, re.MULTILINE)) == 300
+    assert text.count("Panchayat Bhawan") == 300
+    assert text.count("(District in-charge, District <rural>, District <city>): 9 unreported") == 300
+    assert "… and" not in text
 
 
 # --- digests: who gets which, about what ------------------------------------------------------------------
@@ -761,6 +736,6 @@ async def test_samvad_report_prints_a_month(db: Database, monkeypatch: pytest.Mo
     both = await asyncio.to_thread(report, "--week", "--month")
 
     assert month.exit_code == 0, month.output
-    assert "progress from 22.10.2026 to 20.11.2026" in month.output
+    assert "progress: whole state\n22.10.2026 to 20.11.2026 (30 days)" in month.output
     assert "Calls assigned: 9" in month.output
     assert both.exit_code != 0 and "Choose --week or --month, not both." in both.output
