@@ -505,7 +505,8 @@ class Attention:
 class ProgressView:
     """Progress of one area over one period, split one level down, with the area's open needs and what
     needs attention. Back-checks are in the counts; `flagged` (calls with a plausibility flag) is counted for
-    a single day only, since flags are judged on the whole period's calls (`/flags week` for longer ones)."""
+    one region's or district's single day only: flags are judged on all the period's calls, which at the state
+    or over weeks costs seconds, so those views point to `/flags` instead (benchmarks/README.md)."""
 
     area: Area
     period: Period
@@ -626,9 +627,9 @@ async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, 
     area's open needs by category and age.
 
     A call is overdue once its report window (`grace_days` after its day, counted from `today`) has closed
-    with no report. A handful of aggregate queries whatever the number of calls, and for a single day one
-    load of its calls for the plausibility flags (`zone` says when "the evening" is). Raises `NotVisible`
-    when the role does not allow the area, `UnknownArea` when it does not exist.
+    with no report. A handful of aggregate queries whatever the number of calls, and for one region's or
+    district's single day one load of its calls for the plausibility flags (`zone` says when "the evening"
+    is). Raises `NotVisible` when the role does not allow the area, `UnknownArea` when it does not exist.
     """
     target = await area_target(session, viewer, level, area_id)
     overdue_before = today - timedelta(days=grace_days)
@@ -649,7 +650,7 @@ async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, 
                           weak_booths=await _weak_booths_heard(session, scope),
                           needs_raised=await _need_tallies(session, scope)) if totals.assigned else Attention()
     flagged = None
-    if totals.assigned and period.kind is PeriodKind.day and target.office_bearer_id is None:
+    if totals.assigned and period.kind is PeriodKind.day and target.area.level in (Level.region, Level.district):
         flagged = len(await flags_for_period(session, start=period.start, end=period.end,
                                              district_ids=target.district_ids, zone=zone))
     return ProgressView(area=target.area, period=period, totals=totals, previous=previous, rows=rows,

@@ -471,7 +471,7 @@ async def test_a_view_names_who_needs_attention_and_how_far_calls_were_verified(
     assert {row.id: row.counts.denied for row in district.rows}[history.dinesh.id] == 1
     assert "1 answered: 0 confirmed, 1 denied" in text
     assert "confirmed 0/1, denied 1" in text
-    assert "flagged calls: /flags week" in text
+    assert "flagged calls: /flags" in text
     assert "Asha Verma" in text
 
 
@@ -482,10 +482,14 @@ async def test_a_days_view_counts_the_flagged_calls(session: AsyncSession) -> No
     await make_back_check(session, talked, called=False)
     await session.commit()
 
-    view = await _view(session, history.secretary, Level.state, 0, period=Period(PeriodKind.day, DAY))
+    day = Period(PeriodKind.day, DAY)
+    district = await _view(session, history.secretary, Level.district, history.barabanki_id, period=day)
+    state = await _view(session, history.secretary, Level.state, 0, period=day)
 
-    assert view.flagged == 1
-    assert "flagged 1 (/flags)" in render_progress(view, "en")
+    assert district.flagged == 1
+    assert "flagged 1 (/flags)" in render_progress(district, "en")
+    assert state.flagged is None
+    assert "flagged calls: /flags" in render_progress(state, "en")
 
 
 async def test_overdue_means_unreported_after_the_report_window_closed(session: AsyncSession) -> None:
