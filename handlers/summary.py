@@ -9,7 +9,7 @@ not. The scheduled digests are sent from here one by one: one that cannot be del
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -159,24 +159,24 @@ async def send_digests(bot: Bot, digests: Sequence[Digest]) -> int:
     return sent
 
 
+async def _run_digests(context: Context, build: Callable[..., Awaitable[list[Digest]]], kind: str) -> None:
+    """Build one kind of digest in a unit of work, then send each (a failure does not stop the rest)."""
+    svc = services(context)
+    out = svc.settings.outreach
+    async with session_scope(svc.sessions) as session:
+        digests = await build(session, today=svc.today(), grace_days=out.report_grace_days, now=svc.clock(),
+                              zone=out.zone, default_language=out.default_language)
+    log.info("%s digest sent to %d of %d", kind, await send_digests(context.bot, digests), len(digests))
+
+
 async def weekly_digest(context: Context) -> None:
     """The scheduled weekly digest: the state's last seven days to each organisation secretary."""
-    svc = services(context)
-    async with session_scope(svc.sessions) as session:
-        digests = await weekly_digests(session, today=svc.today(), grace_days=svc.settings.outreach.report_grace_days,
-                                       now=svc.clock(), zone=svc.settings.outreach.zone,
-                                       default_language=svc.settings.outreach.default_language)
-    log.info("weekly digest sent to %d of %d", await send_digests(context.bot, digests), len(digests))
+    await _run_digests(context, weekly_digests, "weekly")
 
 
 async def daily_digest(context: Context) -> None:
     """The scheduled daily digest: today's progress in their districts to each district in-charge."""
-    svc = services(context)
-    async with session_scope(svc.sessions) as session:
-        digests = await daily_digests(session, today=svc.today(), grace_days=svc.settings.outreach.report_grace_days,
-                                      now=svc.clock(), zone=svc.settings.outreach.zone,
-                                      default_language=svc.settings.outreach.default_language)
-    log.info("daily digest sent to %d of %d", await send_digests(context.bot, digests), len(digests))
+    await _run_digests(context, daily_digests, "daily")
 
 
 def weekly_digest_days(review: ReviewSettings) -> tuple[int]:
