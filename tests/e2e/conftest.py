@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from bot.sandbox import FakeTelegram, FakeUser, load_spec
 from handlers.push import TelegramChannel
 from models import OfficeBearer
 from tests.conftest import Database
+from tests.factories import make_office_bearer
 
 MORNING = datetime(2026, 11, 20, 2, 30, tzinfo=UTC)  # 08:00 in Asia/Kolkata
 
@@ -71,6 +73,13 @@ class Harness:
         await user.next_message()
         await user.next_message()
         return user
+
+    async def new_user(self, *, user_id: int, **fields: Any) -> FakeUser:
+        """A new office-bearer on the roster (`fields` as for `make_office_bearer`), registered with the bot."""
+        async with self.db.sessions() as session:
+            person = await make_office_bearer(session, **fields)
+            await session.commit()
+        return await self.register(person, user_id=user_id)
 
     async def settle(self) -> None:
         """Wait until the bot has handled every update sent so far."""

@@ -43,13 +43,6 @@ async def _booth_with_history(h: Harness, *, president: str | None = None) -> in
     return place.id
 
 
-async def _person(h: Harness, user_id: int, **fields: object) -> FakeUser:
-    async with h.db.sessions() as session:
-        person = await make_office_bearer(session, **fields)  # type: ignore[arg-type]
-        await session.commit()
-    return await h.register(person, user_id=user_id)
-
-
 async def _ask(h: Harness, user: FakeUser, text: str) -> str:
     await h.say(user, text)
     reply = user.last_message.text
@@ -60,7 +53,7 @@ async def _ask(h: Harness, user: FakeUser, text: str) -> str:
 async def test_the_view_shows_the_booth_the_calls_newest_first_the_positions_heard_and_open_needs(
         harness: Harness) -> None:
     await _booth_with_history(harness)
-    secretary = await _person(harness, 9101, role=Role.organisation_secretary)
+    secretary = await harness.new_user(user_id=9101, role=Role.organisation_secretary)
 
     text = await _ask(harness, secretary, "/booth 172 45")
 
@@ -78,14 +71,14 @@ async def test_the_view_shows_the_booth_the_calls_newest_first_the_positions_hea
 async def test_the_secretary_and_the_caller_assigned_today_see_the_number_and_others_do_not(
         harness: Harness) -> None:
     booth_id = await _booth_with_history(harness)
-    secretary = await _person(harness, 9101, role=Role.organisation_secretary)
+    secretary = await harness.new_user(user_id=9101, role=Role.organisation_secretary)
     async with harness.db.sessions() as session:
         calling = await make_office_bearer(session, role=Role.district_incharge, districts=("Lucknow",))
         await make_assignment(session, office_bearer=calling, booth=await session.get_one(Booth, booth_id),
                               day=harness.today)
         await session.commit()
     caller = await harness.register(calling, user_id=9102)
-    colleague = await _person(harness, 9103, role=Role.district_incharge, districts=("Lucknow",))
+    colleague = await harness.new_user(user_id=9103, role=Role.district_incharge, districts=("Lucknow",))
 
     seen = {who: await _ask(harness, user, "/booth 172 45")
             for who, user in (("secretary", secretary), ("caller", caller), ("colleague", colleague))}
@@ -104,7 +97,7 @@ async def test_a_district_incharge_asking_for_another_districts_booth_gets_a_pol
     async with harness.db.sessions() as session:
         await make_varanasi_booth(session, number=7)
         await session.commit()
-    incharge = await _person(harness, 9104, role=Role.district_incharge, districts=("Lucknow",))
+    incharge = await harness.new_user(user_id=9104, role=Role.district_incharge, districts=("Lucknow",))
 
     text = await _ask(harness, incharge, "/booth 390 7")
 
@@ -124,7 +117,7 @@ async def test_an_unregistered_person_is_asked_to_register_first(harness: Harnes
 
 async def test_wrong_input_gets_an_answer_with_an_example(harness: Harness) -> None:
     await _booth_with_history(harness)
-    secretary = await _person(harness, 9106, role=Role.organisation_secretary, language="en")
+    secretary = await harness.new_user(user_id=9106, role=Role.organisation_secretary, language="en")
 
     answers = [await _ask(harness, secretary, text) for text in ("/booth", "/booth 172", "/booth abc 45",
                                                                  "/booth 172 99")]
@@ -145,7 +138,7 @@ async def test_names_and_notes_are_escaped_and_a_long_history_fits_one_message(h
                               outcome=Outcome.talked, position=Strength.strong, notes="घर पर शादी है। " * 60,
                               at=MORNING - timedelta(days=back + 10))
         await session.commit()
-    secretary = await _person(harness, 9107, role=Role.organisation_secretary)
+    secretary = await harness.new_user(user_id=9107, role=Role.organisation_secretary)
 
     await harness.say(secretary, "/booth 172 45")
     view = secretary.last_message

@@ -36,15 +36,8 @@ async def _need(h: Harness, booth: Booth | None = None, *, days_old: int = 3,
         return need.id
 
 
-async def _person(h: Harness, user_id: int, **fields: object) -> FakeUser:
-    async with h.db.sessions() as session:
-        person = await make_office_bearer(session, **fields)  # type: ignore[arg-type]
-        await session.commit()
-    return await h.register(person, user_id=user_id)
-
-
 async def _lucknow_incharge(h: Harness, user_id: int = 9201) -> FakeUser:
-    return await _person(h, user_id, role=Role.district_incharge, districts=("Lucknow",))
+    return await h.new_user(user_id=user_id, role=Role.district_incharge, districts=("Lucknow",))
 
 
 async def _status(h: Harness, need_id: int) -> NeedStatus | None:
@@ -106,7 +99,7 @@ async def test_buttons_move_a_need_along_and_each_change_is_stored_and_logged(ha
 async def test_a_button_for_a_need_someone_else_changed_meanwhile_is_stale(harness: Harness) -> None:
     need = await _need(harness)
     incharge = await _lucknow_incharge(harness)
-    secretary = await _person(harness, 9202, role=Role.organisation_secretary)
+    secretary = await harness.new_user(user_id=9202, role=Role.organisation_secretary)
     await harness.say(incharge, "/needs")
     await harness.say(secretary, "/needs")
 
@@ -157,7 +150,7 @@ async def test_a_forged_button_for_a_need_of_another_district_is_refused(harness
 
 async def test_many_needs_are_paged_oldest_first(harness: Harness) -> None:
     ids = [await _need(harness, days_old=30 - i) for i in range(PAGE_SIZE + 2)]
-    secretary = await _person(harness, 9203, role=Role.organisation_secretary, language="en")
+    secretary = await harness.new_user(user_id=9203, role=Role.organisation_secretary, language="en")
     await harness.say(secretary, "/needs")
     listing = secretary.last_message
     first_page = [int((row[0][1] or "").split(":")[2]) for row in listing.buttons[:-1]]
@@ -195,7 +188,7 @@ async def test_one_booths_needs_from_the_command_or_from_the_booth_view(harness:
 async def test_wrong_input_and_people_who_do_not_follow_up_needs(harness: Harness) -> None:
     await _need(harness)
     incharge = await _lucknow_incharge(harness)
-    state = await _person(harness, 9204)
+    state = await harness.new_user(user_id=9204)
 
     await harness.say(incharge, "/needs 172")
     usage = incharge.last_message.text or ""
