@@ -57,6 +57,7 @@ class OutreachSettings:
     weak_weight: float = 2.0
     focus_weight: float = 2.0
     repeat_gap_days: int = 30
+    report_timeout_minutes: int = 180
 
     @property
     def zone(self) -> ZoneInfo:
@@ -75,6 +76,14 @@ class ReviewSettings:
     back_check_time: time = time(11, 0)
 
 
+@dataclass(frozen=True)
+class PrivacySettings:
+    """How long personal data is kept (India's DPDP Act 2023: no longer than the purpose needs)."""
+
+    retention_days: int = 365
+    retention_time: time = time(3, 0)
+
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -86,6 +95,7 @@ class Settings:
     database: DatabaseSettings = DatabaseSettings()
     outreach: OutreachSettings = OutreachSettings()
     review: ReviewSettings = ReviewSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
 
 def _parse_time(key: str, value: Any) -> time:
@@ -159,6 +169,10 @@ def _validate(settings: Settings) -> Settings:
             raise ConfigError(f"outreach.{key}: expected 1 to 10, got {getattr(out, key)}")
     if not 0 <= out.repeat_gap_days <= 365:
         raise ConfigError(f"outreach.repeat_gap_days: expected 0 to 365, got {out.repeat_gap_days}")
+    if not 10 <= out.report_timeout_minutes <= 24 * 60:
+        raise ConfigError(f"outreach.report_timeout_minutes: expected 10 to 1440, got {out.report_timeout_minutes}")
+    if not 30 <= settings.privacy.retention_days <= 3650:
+        raise ConfigError(f"privacy.retention_days: expected 30 to 3650, got {settings.privacy.retention_days}")
     review = settings.review
     if review.weekly_digest_day not in WEEKDAYS:
         raise ConfigError(f"review.weekly_digest_day: expected one of {', '.join(WEEKDAYS)}")
@@ -184,7 +198,7 @@ def load_settings(path: str | os.PathLike[str] | None = None,
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML ({exc})") from None
     sections = {"telegram": TelegramSettings, "database": DatabaseSettings, "outreach": OutreachSettings,
-                "review": ReviewSettings}
+                "review": ReviewSettings, "privacy": PrivacySettings}
     for key in raw:
         if key not in sections:
             raise ConfigError(f"{key}: unknown section")
