@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.db import SessionFactory
 from bot.i18n import translate
 from bot.ratelimit import PacedRateLimiter
-from handlers import booth, charts, export, leave, needs, registration, report, summary, verification
+from handlers import admin, booth, charts, export, leave, needs, registration, report, summary, verification
 from handlers.common import Services, language_for
 
 log = logging.getLogger(__name__)
@@ -141,5 +141,6 @@ def build_application(
     booth.register_handlers(app)
     needs.register_handlers(app)
     verification.register_handlers(app)
+    admin.register_handlers(app)
     app.add_error_handler(_on_error)
     return app
