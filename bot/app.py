@@ -18,6 +18,7 @@ from bot import jobs
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.i18n import translate
+from bot.outage import is_database_outage
 from bot.ratelimit import PacedRateLimiter
 from handlers import admin, booth, charts, export, leave, needs, registration, report, summary, verification
 from handlers.common import Services, language_for
@@ -82,10 +83,19 @@ def utc_now() -> datetime:
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure (no message texts, no tokens) and tell the person to try again."""
-    log.error("update handling failed: %s", type(context.error).__name__, exc_info=context.error)
+    """Log the failure (no message texts, no tokens) and tell the person to try again.
+
+    While the database is unreachable the log gets one line and the person "busy, try again in a few
+    minutes"; a failing job is only logged, and the scheduler runs it again at its next time.
+    """
+    outage = is_database_outage(context.error)
+    where = f"job {context.job.name}" if context.job is not None else "update handling"
+    if outage:
+        log.warning("%s: database unavailable (%s)", where, type(context.error).__name__)
+    else:
+        log.error("%s failed: %s", where, type(context.error).__name__, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
-        text = translate(language_for(context, None), "error.generic")
+        text = translate(language_for(context, None), "error.busy" if outage else "error.generic")
         if update.callback_query:
             await update.callback_query.answer(text, show_alert=True)
         else:

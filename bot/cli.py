@@ -37,6 +37,7 @@ from bot.roster import (
 )
 from bot.summaries import Level, Period, PeriodKind, Viewer, progress_view, render_progress
 from bot.trends import Trends, gather_trends
+from bot.webhook import Webhook, run_webhook, webhook_server
 from handlers.push import channel_for
 from models import OfficeBearer
 
@@ -172,9 +173,9 @@ def run(ctx: Context) -> None:
     app = build_application(settings, make_session_factory(engine))
     tg = settings.telegram
     if tg.mode == "webhook":
-        app.run_webhook(listen=tg.webhook_listen, port=tg.webhook_port, url_path="telegram",
-                        webhook_url=tg.webhook_url, secret_token=tg.webhook_secret,
-                        allowed_updates=Update.ALL_TYPES)
+        webhook = Webhook.from_settings(tg)
+        server = webhook_server(app, webhook, engine, listen=tg.webhook_listen, port=tg.webhook_port)
+        asyncio.run(run_webhook(app, server, webhook))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
 

@@ -12,6 +12,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.assignment import RotationPolicy
 from bot.delivery import deliver_pending, push_day, send_reminders
+from bot.outage import is_database_outage
 from handlers.common import Services, services
 from handlers.push import TelegramChannel, channel_for
 from handlers.summary import daily_digest, weekly_digest, weekly_digest_days
@@ -19,6 +20,7 @@ from handlers.verification import back_check_job
 
 log = logging.getLogger(__name__)
 RETRY_EVERY_SECONDS = 600
+PUSH_RETRY_SECONDS = 120
 
 
 def _channel(context: ContextTypes.DEFAULT_TYPE) -> TelegramChannel:
@@ -26,10 +28,24 @@ def _channel(context: ContextTypes.DEFAULT_TYPE) -> TelegramChannel:
 
 
 async def morning_push(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Assign and deliver today's contacts (a repeat sends nothing twice)."""
+    """Assign and deliver today's contacts (a repeat sends nothing twice).
+
+    If the database is unreachable the push is tried again every few minutes, the same day only: a daily
+    job would otherwise wait until tomorrow.
+    """
     svc = services(context)
-    await push_day(svc.sessions, _channel(context), day=svc.today(), clock=svc.clock,
-                   policy=RotationPolicy.from_settings(svc.settings.outreach))
+    day = svc.today()
+    if context.job is not None and context.job.data not in (None, day):
+        return
+    try:
+        await push_day(svc.sessions, _channel(context), day=day, clock=svc.clock,
+                       policy=RotationPolicy.from_settings(svc.settings.outreach))
+    except Exception as exc:
+        if not is_database_outage(exc) or context.job_queue is None:
+            raise
+        log.warning("morning push: database unavailable (%s); trying again in %d s", type(exc).__name__,
+                    PUSH_RETRY_SECONDS)
+        context.job_queue.run_once(morning_push, when=PUSH_RETRY_SECONDS, data=day, name="morning_push_retry")
 
 
 async def retry_pending(context: ContextTypes.DEFAULT_TYPE) -> None:
