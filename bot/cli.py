@@ -4,6 +4,7 @@ same domain functions the bot and the scheduler use."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Callable, Coroutine
@@ -28,6 +29,7 @@ from bot.i18n import translate
 from bot.logs import configure_logging
 from bot.people import pause_calls, resume_calls
 from bot.phones import InvalidPhone, normalise_mobile
+from bot.privacy import ERASED, Erasure, Person, erase_person, export_person, find_people, subject_of
 from bot.roster import (
     RosterInvalid,
     describe_error,
@@ -346,3 +348,68 @@ def resume(ctx: Context, phone: str) -> None:
             return await resume_calls(session, person, now=utc_now(), actor="cli")
 
     ctx.say("cli.resume.done" if ctx.with_database(work) else "leave.not_on_leave")
+
+
+def _mobile(ctx: Context, phone: str) -> str:
+    """The E.164 form of `--phone`, or a usage error in the admin's language."""
+    try:
+        return normalise_mobile(phone)
+    except InvalidPhone:
+        raise click.BadParameter(translate(ctx.language, "privacy.cli.invalid_phone", phone=phone),
+                                 param_hint="--phone") from None
+
+
+def _who(ctx: Context, person: Person) -> str:
+    """The person as the admin knows them: role, name and id."""
+    return translate(ctx.language, f"privacy.cli.{subject_of(person).split(':')[0]}", name=person.name, id=person.id)
+
+
+@main.command()
+@click.option("--phone", required=True, help="The mobile number of the booth president or office-bearer.")
+@click.option("--yes", is_flag=True, help="Erase without asking for confirmation.")
+@pass_context
+def erase(ctx: Context, phone: str, yes: bool) -> None:
+    """Erase one person's personal data on request, keeping the counts the summaries add up."""
+    e164 = _mobile(ctx, phone)
+
+    async def work(sessions: SessionFactory) -> list[Erasure]:
+        async with session_scope(sessions) as session:
+            who = [_who(ctx, person) for person in await find_people(session, e164)]
+        if not who:
+            return []
+        ctx.say("privacy.cli.found", who="; ".join(who))
+        if not yes and not click.confirm(translate(ctx.language, "privacy.cli.confirm")):
+            raise click.Abort
+        async with session_scope(sessions) as session:
+            return [await erase_person(session, person, now=utc_now(), actor_label="cli")
+                    for person in await find_people(session, e164)]
+
+    erased = ctx.with_database(work)
+    if not erased:
+        ctx.say("privacy.cli.nothing_to_erase")
+        return
+    for erasure in erased:
+        ctx.say("privacy.cli.erased", placeholder=f"{ERASED}-{erasure.person_id}", notes=erasure.notes,
+                details=erasure.need_details)
+    ctx.say("privacy.cli.kept")
+
+
+@export_group.command(name="person")
+@click.option("--phone", required=True, help="The mobile number of the booth president or office-bearer.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.json")
+@pass_context
+def export_person_command(ctx: Context, phone: str, output: Path) -> None:
+    """Everything held about one person (their own data only), as JSON, for a request under the DPDP Act."""
+    e164 = _mobile(ctx, phone)
+
+    async def work(sessions: SessionFactory) -> dict[str, Any] | None:
+        async with session_scope(sessions) as session:
+            people = await find_people(session, e164)
+            return await export_person(session, people, now=utc_now(), actor_label="cli") if people else None
+
+    data = ctx.with_database(work)
+    if data is None:
+        ctx.say("privacy.cli.nobody")
+        sys.exit(1)
+    output.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    ctx.say("privacy.cli.exported", path=str(output), people=len(data["people"]))

@@ -11,8 +11,10 @@ from datetime import datetime, time
 from telegram.ext import Application, ContextTypes
 
 from bot.assignment import RotationPolicy
+from bot.db import session_scope
 from bot.delivery import deliver_pending, push_day, send_reminders
 from bot.outage import is_database_outage
+from bot.privacy import apply_retention
 from handlers.common import Services, services
 from handlers.push import TelegramChannel, channel_for
 from handlers.summary import daily_digest, weekly_digest, weekly_digest_days
@@ -62,6 +64,14 @@ async def evening_reminder(context: ContextTypes.DEFAULT_TYPE) -> None:
     log.info("evening reminder sent to %d office-bearers", sent)
 
 
+async def retention(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remove call notes and need details older than the configured retention period."""
+    svc = services(context)
+    async with session_scope(svc.sessions) as session:
+        removed = await apply_retention(session, now=svc.clock(), retention_days=svc.settings.privacy.retention_days)
+    log.info("retention removed %d old texts", removed)
+
+
 def _after(svc: Services, moment: time) -> bool:
     local: datetime = svc.clock().astimezone(svc.settings.outreach.zone)
     return local.time() >= moment
@@ -82,5 +92,6 @@ def schedule(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     queue.run_daily(daily_digest, review.daily_digest_time.replace(tzinfo=out.zone), name="daily_digest")
     queue.run_daily(back_check_job, svc.settings.review.back_check_time.replace(tzinfo=out.zone),
                     name="back_checks")
+    queue.run_daily(retention, svc.settings.privacy.retention_time.replace(tzinfo=out.zone), name="retention")
     if _after(svc, out.push_time):
         queue.run_once(morning_push, when=0, name="catch_up_push")

@@ -60,15 +60,17 @@ async def contact_shared(update: Update, context: Context) -> None:
                      reply_markup=ReplyKeyboardRemove() if exc.key == "register.unknown_number" else None)
         return
     if isinstance(person, BoothPresident):
-        await answer(update, translate(president_language(context, person), "backcheck.registered",
-                                       name=html.escape(person.name)), reply_markup=ReplyKeyboardRemove())
+        language = president_language(context, person)
+        await answer(update, translate(language, "backcheck.registered", name=html.escape(person.name),
+                                       privacy=privacy_text(context, language, president=True)),
+                     reply_markup=ReplyKeyboardRemove())
         return
     language = language_for(context, person)
     key = "register.done" if person.role in CALLER_ROLES else "register.done_reviewer"
     await answer(update, translate(language, key, name=html.escape(person.name),
                                    role=translate(language, f"role.{person.role.value}")),
                  reply_markup=ReplyKeyboardRemove())
-    await answer(update, translate(language, "privacy.text"))
+    await answer(update, privacy_text(context, language, president=False))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -85,12 +87,25 @@ async def help_command(update: Update, context: Context) -> None:
     await answer(update, translate(language, f"help.{role}"))
 
 
+def privacy_text(context: Context, language: str, *, president: bool) -> str:
+    """What is stored and why, who sees it, how long it is kept and how to ask for a copy or erasure.
+
+    Booth presidents, who registered only to answer back-checks, get their own text.
+    """
+    key = "privacy.booth_president" if president else "privacy.text"
+    return translate(language, key, days=services(context).settings.privacy.retention_days)
+
+
 async def privacy(update: Update, context: Context) -> None:
-    """Say what is stored about whom, and why."""
+    """Say what is stored about the person asking, and why: the booth presidents' text or the office-bearers'."""
     assert update.effective_user
     async with session_scope(services(context).sessions) as session:
         person = await find_user(session, update.effective_user.id)
-    await answer(update, translate(language_for(context, person), "privacy.text"))
+        president = None if person else await find_booth_president(session, update.effective_user.id)
+    if president is not None:
+        await answer(update, privacy_text(context, president_language(context, president), president=True))
+        return
+    await answer(update, privacy_text(context, language_for(context, person), president=False))
 
 
 @registered

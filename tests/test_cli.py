@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.synthetic import generate_booth_rows, generate_office_bearer_rows, write_csv
-from models import Booth, OfficeBearer
+from models import AuditEntry, Booth, BoothPresident, OfficeBearer
 from tests.conftest import Database
+from tests.test_privacy import CALLER_PHONE, PRESIDENT_PHONE, build
 
 
 @pytest.fixture
@@ -24,9 +26,10 @@ def samvad(db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.delenv("SAMVAD_TELEGRAM_TOKEN", raising=False)
     monkeypatch.setenv("SAMVAD_CONFIG", str(tmp_path / "absent.toml"))
 
-    async def run(*args: str) -> Result:
-        """The command runs in a thread: it starts its own event loop, as it does from a shell."""
-        return await asyncio.to_thread(CliRunner().invoke, main, ["--lang", "en", *args])
+    async def run(*args: str, answer: str | None = None) -> Result:
+        """The command runs in a thread: it starts its own event loop, as it does from a shell; `answer` is
+        what the admin types at a prompt."""
+        return await asyncio.to_thread(CliRunner().invoke, main, ["--lang", "en", *args], input=answer)
 
     return run
 
@@ -129,3 +132,47 @@ async def test_the_admin_puts_an_office_bearer_on_leave_and_ends_it(samvad, db: 
     assert unknown.exit_code == 2 and "no office-bearer has this number" in unknown.output
     async with db.sessions() as session:
         assert (await session.get_one(OfficeBearer, person.id)).paused_until is None
+
+
+async def test_the_admin_erases_a_booth_president_on_request_after_confirming(samvad, db: Database) -> None:
+    async with db.sessions() as session:
+        ramesh_id = (await build(session)).ramesh_id
+
+    declined = await samvad("erase", "--phone", "97000 01111", answer="n\n")
+    confirmed = await samvad("erase", "--phone", "97000 01111", answer="y\n")
+    again = await samvad("erase", "--phone", PRESIDENT_PHONE, "--yes")
+
+    assert declined.exit_code == 1 and "booth president Ramesh Yadav" in declined.output
+    assert confirmed.exit_code == 0, confirmed.output
+    assert f'replaced by "erased-{ramesh_id}"' in confirmed.output
+    assert "3 call notes and 2 need details removed" in confirmed.output
+    assert "Kept, with nothing that identifies the person: assignments, call outcomes" in confirmed.output
+    assert again.exit_code == 0 and "nothing to erase" in again.output
+    async with db.sessions() as session:
+        assert (await session.get_one(BoothPresident, ramesh_id)).name == f"erased-{ramesh_id}"
+        erasures = (await session.execute(select(AuditEntry.subject).where(
+            AuditEntry.action == "person_erased"))).scalars().all()
+        assert erasures == [f"booth_president:{ramesh_id}"]
+
+
+async def test_the_admin_exports_everything_held_about_an_office_bearer(samvad, db: Database,
+                                                                        tmp_path: Path) -> None:
+    async with db.sessions() as session:
+        kavita_id = (await build(session)).kavita_id
+    output = tmp_path / "kavita.json"
+
+    exported = await samvad("export", "person", "--phone", CALLER_PHONE, "--output", str(output))
+    unknown = await samvad("export", "person", "--phone", "9000000001", "--output", str(tmp_path / "no.json"))
+    invalid = await samvad("erase", "--phone", "0522 2345678")
+
+    assert exported.exit_code == 0, exported.output
+    assert f"written to {output}" in exported.output
+    [kavita] = json.loads(output.read_text(encoding="utf-8"))["people"]
+    assert kavita["office_bearer"]["name"] == "Kavita Singh" and len(kavita["reports_they_made"]) == 3
+    assert unknown.exit_code == 1 and "Nothing is held under this number" in unknown.output
+    assert not (tmp_path / "no.json").exists()
+    assert invalid.exit_code == 2 and "not an Indian mobile number" in invalid.output
+    async with db.sessions() as session:
+        exports = (await session.execute(select(AuditEntry.subject).where(
+            AuditEntry.action == "person_exported"))).scalars().all()
+        assert exports == [f"office_bearer:{kavita_id}"]
