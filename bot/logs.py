@@ -2,7 +2,7 @@
 
 httpx logs every request URL, and Telegram's URLs contain the bot token: it is held at WARNING. As a
 second line of defence every record passes a filter that redacts anything shaped like a bot token and
-masks Indian mobile numbers.
+masks Indian mobile numbers, also as the bot writes them (`+91 98765 43210`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 import re
 
 TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{10,}")
-PHONE_PATTERN = re.compile(r"(\+?91[\s-]?)?([6-9]\d)(\d{6})(\d{2})\b")
+PHONE_PATTERN = re.compile(r"(?<!\d)(\+?91[\s-]?)?([6-9]\d)(\d{3}[\s-]?\d{3})(\d{2})(?!\d)")
 
 
 def redact(text: str) -> str:
