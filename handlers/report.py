@@ -104,8 +104,11 @@ async def _show(update: Update, language: str, state: int, draft: ReportDraft) -
 
 
 @registered
-async def begin(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> int:
-    """Start a report from a morning-message button: 'talked' goes straight to well-being."""
+async def begin(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> int | None:
+    """Start a report from a morning-message button: 'talked' goes straight to well-being.
+
+    A button that cannot start a report leaves a report already open where it was.
+    """
     query = update.callback_query
     assert query
     language = language_for(context, person)
@@ -117,7 +120,7 @@ async def begin(update: Update, context: Context, session: AsyncSession, person:
                                       today=svc.today(), grace_days=svc.settings.outreach.report_grace_days)
     except DomainError as exc:
         await query.answer(translate(language, exc.key, **_localised(language, exc.params)), show_alert=True)
-        return END
+        return None
     await query.answer()
     if parsed.action == cb.TALKED:
         draft, state = replace(draft, outcome=Outcome.talked), WELLBEING
@@ -135,6 +138,17 @@ def _localised(language: str, params: dict[str, object]) -> dict[str, object]:
     return params
 
 
+VALUE_CODES: dict[str, dict[str, object]] = {
+    cb.OUTCOME: dict(cb.OUTCOME_CODES), cb.CALL_BACK_DAY: dict(cb.CALL_BACK_CODES),
+    cb.WELLBEING: dict(cb.WELLBEING_CODES), cb.POSITION: dict(cb.POSITION_CODES), cb.NEED: dict(cb.NEED_CODES)}
+
+
+def _known_value(parsed: cb.Callback) -> bool:
+    """Whether the button's value is one its action knows: a forged or outdated one is answered as stale."""
+    codes = VALUE_CODES.get(parsed.action)
+    return codes is None or parsed.value in codes
+
+
 @registered
 async def step(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> int | None:
     """Move the conversation on by one button press of the current call."""
@@ -142,7 +156,7 @@ async def step(update: Update, context: Context, session: AsyncSession, person: 
     assert query
     language = language_for(context, person)
     parsed, draft = cb.parse(query.data), _draft(context)
-    if parsed is None or draft is None or parsed.record_id != draft.assignment_id:
+    if parsed is None or draft is None or parsed.record_id != draft.assignment_id or not _known_value(parsed):
         await query.answer(translate(language, "button.stale"), show_alert=True)
         return None
     await query.answer()

@@ -419,6 +419,16 @@ class FakeTelegram:
         chat.log.append(f"{user.display_name}: {describe_user_content(content)}")
         return await self._queue_update({"message": message})
 
+    async def queue_edit(self, chat_id: int, user: FakeUser, message_id: int, text: str) -> dict[str, Any]:
+        """Queue an ``edited_message`` update: ``user`` changed their earlier message ``message_id`` to ``text``."""
+        chat = self.chats[chat_id]
+        original = chat.incoming[message_id]
+        edited = {**{k: v for k, v in original.items() if k != "entities"}, **text_content(text),
+                  "edit_date": int(time.time())}
+        chat.incoming[message_id] = edited
+        chat.log.append(f"{user.display_name}: [edited #{message_id}] {text}")
+        return await self._queue_update({"edited_message": edited})
+
     async def queue_callback_query(self, user: FakeUser, message: FakeMessage, data: str) -> str:
         """Queue a callback query: ``user`` pressed the button with ``data`` on ``message``. Returns the query id."""
         query_id = str(next(self._query_ids))

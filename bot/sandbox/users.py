@@ -126,6 +126,10 @@ class FakeUser:
         }
         return await self.fake.queue_message(self.user_id, self, {"sticker": sticker})
 
+    async def edit_text(self, message_id: int, text: str) -> dict[str, Any]:
+        """Edit one's own earlier text message ``message_id`` to read ``text``; returns the queued update."""
+        return await self.fake.queue_edit(self.user_id, self, message_id, text)
+
     async def press(self, callback_data: str, *, message_id: int | None = None) -> str:
         """Press the button with ``callback_data`` on the newest bot message that has it (or on ``message_id``).
 
