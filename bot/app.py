@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.db import SessionFactory
 from bot.i18n import translate
 from bot.outage import is_database_outage
+from bot.persistence import DatabasePersistence
 from bot.ratelimit import PacedRateLimiter
 from handlers import admin, booth, charts, export, leave, needs, registration, report, summary, verification
 from handlers.common import Services, language_for
@@ -27,7 +28,6 @@ log = logging.getLogger(__name__)
 
 MENU = ("start", "help", "summary", "booth", "needs", "flags", "chart", "export", "pause", "resume", "language",
         "cancel", "privacy")
-REPORT_TIMEOUT_SECONDS = 3 * 3600
 # Updates handled at once (different chats; one chat's updates always wait for each other). Each holds a
 # database connection only while its handler runs; see benchmarks/README.md for how this was chosen.
 CONCURRENT_UPDATES = 16
@@ -133,6 +133,7 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     builder = builder.concurrent_updates(update_processor or ChatOrderedUpdateProcessor())
+    builder = builder.persistence(DatabasePersistence(sessions))
     svc = Services(settings=settings, sessions=sessions, clock=clock)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
@@ -144,7 +145,7 @@ def build_application(
     app.bot_data["services"] = svc
     registration.register_handlers(app)
     leave.register_handlers(app)
-    report.register_handlers(app, timeout_seconds=REPORT_TIMEOUT_SECONDS)
+    report.register_handlers(app)
     summary.register_handlers(app)
     export.register_handlers(app)
     charts.register_handlers(app)

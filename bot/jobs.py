@@ -17,6 +17,7 @@ from bot.outage import is_database_outage
 from bot.privacy import apply_retention
 from handlers.common import Services, services
 from handlers.push import TelegramChannel, channel_for
+from handlers.report import TIMEOUT_CHECK_SECONDS, close_abandoned_reports
 from handlers.summary import daily_digest, weekly_digest, weekly_digest_days
 from handlers.verification import back_check_job
 
@@ -93,5 +94,6 @@ def schedule(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     queue.run_daily(back_check_job, svc.settings.review.back_check_time.replace(tzinfo=out.zone),
                     name="back_checks")
     queue.run_daily(retention, svc.settings.privacy.retention_time.replace(tzinfo=out.zone), name="retention")
+    queue.run_repeating(close_abandoned_reports, interval=TIMEOUT_CHECK_SECONDS, first=0, name="report_timeouts")
     if _after(svc, out.push_time):
         queue.run_once(morning_push, when=0, name="catch_up_push")

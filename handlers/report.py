@@ -7,12 +7,18 @@ answered as stale; typed text where a button is expected gets a hint.
 
 from __future__ import annotations
 
+import functools
 import html
+import logging
 import warnings
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -23,17 +29,23 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import translate
+from bot.people import find_user
 from bot.reports import MAX_NOTE_LENGTH, ReportDraft, open_assignment, record_report
 from handlers import callbacks as cb
 from handlers import keyboards
-from handlers.common import Context, answer, language_for, registered, services
+from handlers.common import Context, Services, answer, language_for, registered, services
 from models import OfficeBearer, Outcome
 
 OUTCOME, WELLBEING, POSITION, NEEDS, NEED_TEXT, NOTE_TEXT, REVIEW, CALL_BACK = range(8)
 END = ConversationHandler.END
 DRAFT = "report_draft"
+ACTIVE_AT = "report_active_at"
+TIMEOUT_CHECK_SECONDS = 60
+
+log = logging.getLogger(__name__)
 
 
 def _draft(context: Context) -> ReportDraft | None:
@@ -44,11 +56,28 @@ def _draft(context: Context) -> ReportDraft | None:
 def _keep(context: Context, draft: ReportDraft) -> None:
     assert context.user_data is not None
     context.user_data[DRAFT] = draft
+    context.user_data[ACTIVE_AT] = services(context).clock().isoformat()
 
 
 def _drop(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+    _forget(context.user_data)
+
+
+def _forget(user_data: dict[Any, Any] | None) -> None:
+    if user_data is not None:
+        user_data.pop(DRAFT, None)
+        user_data.pop(ACTIVE_AT, None)
+
+
+def _abandoned(user_data: dict[Any, Any] | None, svc: Services) -> bool:
+    """Whether a report is open and untouched for longer than `outreach.report_timeout_minutes`.
+
+    The time of the last step is kept with the draft, so this holds across restarts.
+    """
+    if not user_data or DRAFT not in user_data:
+        return False
+    idle = svc.clock() - datetime.fromisoformat(user_data[ACTIVE_AT])
+    return idle > timedelta(minutes=svc.settings.outreach.report_timeout_minutes)
 
 
 def review_text(language: str, draft: ReportDraft) -> str:
@@ -276,23 +305,61 @@ async def stray(update: Update, context: Context, session: AsyncSession, person:
     await answer(update, translate(language_for(context, person), "report.use_buttons"))
 
 
-async def timed_out(update: Update, context: Context) -> None:
-    """An abandoned report is closed; the person is told nothing was saved."""
+@registered
+async def timed_out(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
+    """An abandoned report is closed when the person comes back to it; they are told nothing was saved."""
     _drop(context)
-    chat = update.effective_chat
-    if chat is not None:
-        await chat.send_message(translate(language_for(context, None), "report.timed_out"), parse_mode="HTML")
+    if update.callback_query:
+        await update.callback_query.answer()
+    await answer(update, translate(language_for(context, person), "report.timed_out"))
+
+
+def _in_time(callback: Callable[[Update, Context], Awaitable[Any]],
+             ) -> Callable[[Update, Context], Coroutine[Any, Any, Any]]:
+    """The step's handler, unless the open report was abandoned: then it is closed instead.
+
+    A conversation left without a draft (closed by `close_abandoned_reports` meanwhile) ends as well.
+    """
+
+    @functools.wraps(callback)
+    async def handle(update: Update, context: Context) -> Any:
+        if _abandoned(context.user_data, services(context)):
+            await timed_out(update, context)
+            return END
+        state = await callback(update, context)
+        return state if _draft(context) is not None else END
+
+    return handle
+
+
+async def close_abandoned_reports(context: Context) -> None:
+    """Job: close every report abandoned longer than the timeout (kept across restarts) and tell each person."""
+    app, svc = context.application, services(context)
+    abandoned = [user_id for user_id, data in app.user_data.items() if _abandoned(data, svc)]
+    if not abandoned:
+        return
+    async with session_scope(svc.sessions) as session:
+        languages = {user_id: language_for(context, await find_user(session, user_id)) for user_id in abandoned}
+    for user_id, language in languages.items():
+        _forget(app.user_data[user_id])
+        app.mark_data_for_update_persistence(user_ids=user_id)
+        try:
+            await context.bot.send_message(user_id, translate(language, "report.timed_out"), parse_mode="HTML")
+        except TelegramError as exc:
+            log.info("timed-out report not announced: %s", type(exc).__name__)
 
 
 def _buttons(*actions: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
-    return CallbackQueryHandler(step, pattern=cb.pattern(cb.REPORT, *actions))
+    return CallbackQueryHandler(_in_time(step), pattern=cb.pattern(cb.REPORT, *actions))
 
 
-def conversation(timeout_seconds: float) -> ConversationHandler:  # type: ignore[type-arg]
-    """The report conversation, one per person and chat.
+def conversation() -> ConversationHandler:  # type: ignore[type-arg]
+    """The report conversation, one per person and chat, persistent: a restart continues it at the same step.
 
     It is tracked per chat, not per message, on purpose: each step edits the one flow message, and a
-    button of any other message is answered as stale by the handlers themselves.
+    button of any other message is answered as stale by the handlers themselves. PTB's own
+    `conversation_timeout` is not used (its jobs die with the process): `_in_time` and
+    `close_abandoned_reports` close an abandoned report from the time kept with the draft.
     """
     text = filters.TEXT & ~filters.COMMAND
     warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
@@ -304,22 +371,20 @@ def conversation(timeout_seconds: float) -> ConversationHandler:  # type: ignore
             WELLBEING: [_buttons(cb.WELLBEING, cb.BACK)],
             POSITION: [_buttons(cb.POSITION, cb.BACK)],
             NEEDS: [_buttons(cb.NEED, cb.NEED_TEXT, cb.NEEDS_DONE)],
-            NEED_TEXT: [MessageHandler(text, typed_need)],
-            NOTE_TEXT: [MessageHandler(text, typed_note)],
-            REVIEW: [CallbackQueryHandler(save, pattern=cb.pattern(cb.REPORT, cb.SAVE)),
+            NEED_TEXT: [MessageHandler(text, _in_time(typed_need))],
+            NOTE_TEXT: [MessageHandler(text, _in_time(typed_note))],
+            REVIEW: [CallbackQueryHandler(_in_time(save), pattern=cb.pattern(cb.REPORT, cb.SAVE)),
                      _buttons(cb.ADD_NEEDS, cb.ADD_NOTE, cb.BACK)],
-            ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out),
-                                          CallbackQueryHandler(timed_out)],
         },
         fallbacks=[
-            CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=cb.pattern(cb.REPORT, cb.CANCEL)),
-            CallbackQueryHandler(stale_button, pattern=cb.pattern(cb.REPORT)),
-            MessageHandler(~filters.COMMAND, stray),
+            CommandHandler("cancel", _in_time(cancel)),
+            CallbackQueryHandler(_in_time(cancel), pattern=cb.pattern(cb.REPORT, cb.CANCEL)),
+            CallbackQueryHandler(_in_time(stale_button), pattern=cb.pattern(cb.REPORT)),
+            MessageHandler(~filters.COMMAND, _in_time(stray)),
         ],
         allow_reentry=True,
-        conversation_timeout=timeout_seconds,
         name="call_report",
+        persistent=True,
     )
 
 
@@ -335,9 +400,9 @@ async def nothing_open(update: Update, context: Context) -> None:
     await answer(update, translate(language_for(context, None), "report.nothing_to_cancel"))
 
 
-def register_handlers(app: Application, *, timeout_seconds: float) -> None:  # type: ignore[type-arg]
+def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Add the report conversation and its out-of-flow answers."""
     private = filters.ChatType.PRIVATE
-    app.add_handler(conversation(timeout_seconds))
+    app.add_handler(conversation())
     app.add_handler(CallbackQueryHandler(stale_button, pattern=cb.pattern(cb.REPORT)))
     app.add_handler(CommandHandler("cancel", nothing_open, filters=private))

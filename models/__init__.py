@@ -16,6 +16,7 @@ from models.outreach import (
     Wellbeing,
 )
 from models.people import CALLER_ROLES, BoothPresident, OfficeBearer, OfficeBearerDistrict, Role
+from models.persistence import ConversationState, UserState
 from models.verification import BackCheck
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Booth",
     "BoothPresident",
     "CallReport",
+    "ConversationState",
     "Delivery",
     "DeliveryStatus",
     "District",
@@ -44,5 +46,6 @@ __all__ = [
     "Role",
     "Strength",
     "UTCDateTime",
+    "UserState",
     "Wellbeing",
 ]

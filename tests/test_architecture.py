@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
-ADAPTERS = {"app.py", "jobs.py", "cli.py", "local.py", "demo.py", "ratelimit.py", "webhook.py"}
+ADAPTERS = {"app.py", "jobs.py", "cli.py", "local.py", "demo.py", "persistence.py", "ratelimit.py", "webhook.py"}
 
 
 def _imports(source: Path) -> set[str]:
