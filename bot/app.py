@@ -21,7 +21,7 @@ from bot.i18n import translate
 from bot.outage import is_database_outage
 from bot.persistence import DatabasePersistence
 from bot.ratelimit import PacedRateLimiter
-from handlers import admin, booth, charts, export, leave, needs, registration, report, summary, verification
+from handlers import admin, booth, charts, export, fallback, leave, needs, registration, report, summary, verification
 from handlers.common import Services, language_for
 
 log = logging.getLogger(__name__)
@@ -153,5 +153,6 @@ def build_application(
     needs.register_handlers(app)
     verification.register_handlers(app)
     admin.register_handlers(app)
+    fallback.register_handlers(app)
     app.add_error_handler(_on_error)
     return app
