@@ -6,6 +6,7 @@ A wrong setting stops start-up with one line naming the key (`ConfigError`), nev
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import time
@@ -151,6 +152,8 @@ def _validate(settings: Settings) -> Settings:
         _check_url("telegram.webhook_url", tg.webhook_url, ("https", "http"))
     if tg.mode == "webhook" and not tg.webhook_url:
         raise ConfigError("telegram.webhook_url: required when telegram.mode is \"webhook\"")
+    if tg.webhook_secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", tg.webhook_secret):
+        raise ConfigError("telegram.webhook_secret: 1 to 256 characters, only A-Z, a-z, 0-9, _ and -")
     if not 0 < tg.webhook_port < 65536:
         raise ConfigError(f"telegram.webhook_port: expected a port number, got {tg.webhook_port}")
     _check_url("database.url", db.url, ("sqlite+aiosqlite", "postgresql+asyncpg"))

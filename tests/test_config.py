@@ -53,6 +53,13 @@ def test_secrets_come_from_the_environment(tmp_path: Path) -> None:
     ('[telegram]\nmode = "webhook"\n', "telegram.webhook_url"),
     ('[database]\nurl = "mysql://x"\n', "database.url"),
     ('[extras]\nx = 1\n', "extras"),
+    ('[telegram]\nwebhook_secret = "no spaces please"\n', "telegram.webhook_secret"),
+    ('[outreach]\nweak_weight = 0.5\n', "outreach.weak_weight"),
+    ('[outreach]\nrepeat_gap_days = -1\n', "outreach.repeat_gap_days"),
+    ('[outreach]\nreport_timeout_minutes = 5\n', "outreach.report_timeout_minutes"),
+    ('[review]\nweekly_digest_day = "funday"\n', "review.weekly_digest_day"),
+    ('[review]\nback_check_share = 1.5\n', "review.back_check_share"),
+    ('[privacy]\nretention_days = 7\n', "privacy.retention_days"),
 ])
 def test_a_wrong_setting_names_its_key(tmp_path: Path, text: str, named: str) -> None:
     with pytest.raises(ConfigError) as caught:
