@@ -36,7 +36,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram.request import HTTPXRequest
 
@@ -56,7 +56,7 @@ from bot.sandbox.html import HtmlError, parse_html
 from bot.sandbox.spec import BotApiSpec, UploadedFile, decode_params, load_spec, validate_request
 from bot.sandbox.users import FakeUser, text_content
 
-__all__ = ["ApiError", "FakeTelegram", "WebhookConfig"]
+__all__ = ["ApiError", "ConnectionDropped", "FakeTelegram", "WebhookConfig"]
 
 logger = logging.getLogger(__name__)
 
@@ -98,10 +98,38 @@ class ApiError(Exception):
         return body
 
 
+class ConnectionDropped(httpx.RemoteProtocolError):
+    """The sandbox hung up without an answer (see ``FakeTelegram.drop_next``); the client sees it as this error."""
+
+
 @dataclass
 class _InjectedFailure:
+    """One injected fault: answer ``error``, or hold the request ``stall`` seconds, or ``drop`` the connection.
+
+    A stall or drop with ``processed`` does the method first (the answer is what gets lost), without it the
+    method never happens (after a stall the late answer is ``error``).
+    """
+
     error: ApiError
     remaining: int
+    stall: float = 0.0
+    drop: bool = False
+    processed: bool = False
+
+
+class _DroppedResponse(Response):
+    """Starts an answer and hangs up in the middle: over uvicorn the socket closes, in-process httpx raises."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]})
+        raise ConnectionDropped("Server disconnected without sending a complete response.")
+
+
+class _QuietDrops(logging.Filter):
+    """Keeps uvicorn from logging an intended hang-up as an application error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
 
 
 @dataclass
@@ -123,6 +151,9 @@ class _ApiRequest:
 
 
 _Handler = Callable[[_ApiRequest], Awaitable[Any]]
+
+
+_QUIET_DROPS = _QuietDrops()
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -301,6 +332,7 @@ class FakeTelegram:
             timeout_graceful_shutdown=2,
         )
         server = _EmbeddedServer(config)
+        logging.getLogger("uvicorn.error").addFilter(_QUIET_DROPS)
         task = asyncio.create_task(server.serve(), name="sandbox-uvicorn")
         while not server.started:
             if task.done():
@@ -385,12 +417,33 @@ class FakeTelegram:
         retry_after: int | None = None,
         count: int = 1,
     ) -> None:
-        """Make the next ``count`` calls of ``method`` fail with this error (429 always carries retry_after)."""
+        """Make the next ``count`` calls of ``method`` fail with this error (429 always carries retry_after).
+
+        A 429 storm is ``fail_next(method, status=429, retry_after=..., count=many)``: every one of those calls
+        is refused, however the client spaces them.
+        """
         if status == 429:
             retry_after = retry_after or 1
             description = description or f"Too Many Requests: retry after {retry_after}"
         error = ApiError(status, description or _DEFAULT_DESCRIPTIONS.get(status, "Error"), retry_after)
         self._failures[method.lower()].append(_InjectedFailure(error, count))
+
+    def stall_next(self, method: str, *, seconds: float, processed: bool, count: int = 1) -> None:
+        """Hold the next ``count`` calls of ``method`` for ``seconds`` before answering: a timeout if the client
+        gives up sooner.
+
+        With ``processed`` the call is carried out at once and only its answer is late (the message is in the
+        chat, the client never learns its id); without, nothing happens and the late answer is a 504.
+        """
+        error = ApiError(504, "Gateway Timeout")
+        self._failures[method.lower()].append(_InjectedFailure(error, count, stall=seconds, processed=processed))
+
+    def drop_next(self, method: str, *, processed: bool, count: int = 1) -> None:
+        """Close the connection of the next ``count`` calls of ``method`` without an answer (the client sees
+        ``ConnectionDropped``, an ``httpx.RemoteProtocolError``); with ``processed`` the call was carried out.
+        """
+        error = ApiError(502, "connection dropped")
+        self._failures[method.lower()].append(_InjectedFailure(error, count, drop=True, processed=processed))
 
     async def send_group_text(
         self, chat_id: int, user: FakeUser, text: str, *, title: str = "Test group"
@@ -529,7 +582,7 @@ class FakeTelegram:
 
     # --- HTTP -------------------------------------------------------------------------------------------
 
-    async def _endpoint(self, request: Request) -> JSONResponse:
+    async def _endpoint(self, request: Request) -> Response:
         if request.path_params["token"] != self.token:
             return JSONResponse(ApiError(401, "Unauthorized").payload(), status_code=401)
         arrived = time.perf_counter()
@@ -547,6 +600,9 @@ class FakeTelegram:
             result = await self._call(call, files)
             if self.reply_delay and call.method != "getUpdates":
                 await asyncio.sleep(self.reply_delay)
+        except ConnectionDropped:
+            call.description = "connection dropped"
+            return _DroppedResponse()
         except ApiError as error:
             call.status, call.description = error.status, error.description
             return JSONResponse(error.payload(), status_code=error.status)
@@ -576,13 +632,19 @@ class FakeTelegram:
                 self.violations.extend(f"{call.method}: {problem}" for problem in problems)
                 raise ApiError(400, "Bad Request: " + "; ".join(problems))
         failures = self._failures.get(call.method.lower())
-        if failures:
-            failure = failures[0]
-            failure.remaining -= 1
-            if failure.remaining <= 0:
-                failures.popleft()
-            raise failure.error
-        return await handler(_ApiRequest(call.method, call.params, files))
+        if not failures:
+            return await handler(_ApiRequest(call.method, call.params, files))
+        failure = failures[0]
+        failure.remaining -= 1
+        if failure.remaining <= 0:
+            failures.popleft()
+        result = await handler(_ApiRequest(call.method, call.params, files)) if failure.processed else None
+        if failure.drop:
+            raise ConnectionDropped(call.method)
+        await asyncio.sleep(failure.stall)
+        if failure.processed:
+            return result
+        raise failure.error
 
     # --- updates ----------------------------------------------------------------------------------------
 
