@@ -46,18 +46,29 @@ def _spreadsheet_text(raw: str | int | float) -> str:
             value = Decimal(text)
         except InvalidOperation:
             raise InvalidPhone(value=raw) from None
-        if value != value.to_integral_value():
+        if value != value.to_integral_value() or _rounded(text, value):
             raise InvalidPhone(value=raw)
         return str(int(value))
     return text
+
+
+def _rounded(text: str, value: Decimal) -> bool:
+    """Whether scientific notation lost digits: `9.88E+09` is a number Excel rounded for display, not a phone.
+
+    Writing a 10-digit number with one trailing zero dropped (`9.87654321E9`) is exact; fewer digits are not.
+    """
+    if "e" not in text.casefold():
+        return False
+    mantissa = re.split(r"[eE]", text)[0].replace(".", "").lstrip("0")
+    return len(mantissa) < len(str(int(value))) - 1
 
 
 def normalise_mobile(raw: str | int | float) -> str:
     """The E.164 form (`+919876543210`) of an Indian mobile number, or `InvalidPhone`.
 
     Accepts spaces, dashes, brackets, a leading 0, 91, +91 or 0091, and numbers a spreadsheet stored as
-    floats. Rejects letters (which `phonenumbers` would read as a vanity number), extensions, foreign
-    numbers and landlines.
+    floats. Rejects numbers a spreadsheet rounded to scientific notation (`9.88E+09`), letters (which
+    `phonenumbers` would read as a vanity number), extensions, foreign numbers and landlines.
     """
     text = _spreadsheet_text(raw)
     if not _ALLOWED_CHARACTERS.fullmatch(text):

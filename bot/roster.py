@@ -1,9 +1,12 @@
 """Import and validation of roster files: booths with their presidents, and office-bearers.
 
-A roster file is CSV (UTF-8, with or without a BOM) or XLSX (the first sheet). Row 1 is the header, so
-the first data row is row 2; fully empty rows are skipped. Headers are matched case-insensitively, with
-surrounding spaces trimmed and `_`, `-`, `.` and spaces treated alike (`Assembly No.` = `assembly_no`);
-the Devanagari nukta is ignored (`ज़िला` = `जिला`). Columns not listed below are ignored.
+A roster file is CSV (UTF-8, with or without a BOM) or XLSX (the first sheet). The header is the first row
+with more than one cell filled in, so a title above it (`बूथ सूची 2026` merged across the columns) is
+skipped; rows keep the numbers the spreadsheet gives them, and fully empty rows are skipped. A heading
+merged across columns and a formula the workbook holds no value for (saved by a program that does not
+calculate) are errors: nothing is guessed. Headers are matched case-insensitively, with surrounding spaces
+trimmed and `_`, `-`, `.` and spaces treated alike (`Assembly No.` = `assembly_no`); the Devanagari nukta
+is ignored (`ज़िला` = `जिला`). Columns not listed below are ignored.
 
 Booths file (one row per booth):
 
@@ -63,7 +66,9 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -115,7 +120,8 @@ def _tidy(text: str) -> str:
 class RowError:
     """One problem in a roster file: where (row, canonical column) and why (a catalog key and params).
 
-    Row 0 stands for the file as a whole, row 1 for the header; `column` is empty when no column applies.
+    Row 0 stands for the file as a whole; `column` is empty when no column applies, and is the file's own
+    heading (or the column letter) for a column that is not one of the format's.
     """
 
     row: int
@@ -154,7 +160,7 @@ def describe_error(error: RowError, language: str) -> str:
 
 @dataclass(frozen=True)
 class RosterRow:
-    """One non-empty data row: its spreadsheet row number (the header is row 1) and its cells as text."""
+    """One non-empty data row: its row number as the spreadsheet shows it, and its cells as text."""
 
     number: int
     cells: tuple[str, ...]
@@ -162,36 +168,57 @@ class RosterRow:
 
 @dataclass(frozen=True)
 class RosterTable:
-    """A roster file read into memory: its name, its header cells and its non-empty data rows."""
+    """A roster file read into memory: its name, its header cells and row number, and its non-empty data rows."""
 
     source: str
     headers: tuple[str, ...]
     rows: list[RosterRow]
+    header_row: int = HEADER_ROW
+
+
+class _Uncalculated:
+    """A formula cell the workbook holds no value for: an error, never an empty cell."""
+
+
+_UNCALCULATED = _Uncalculated()
 
 
 def read_table(path: Path | str) -> RosterTable:
     """Read a CSV or XLSX roster into text cells, keeping spreadsheet row numbers for error reports.
 
     Raises `RosterInvalid` (about the whole file) for an unknown extension, a CSV that is not UTF-8 or a
-    workbook that cannot be opened.
+    workbook that cannot be opened, and with every cell whose formula has no value.
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    records: Iterable[tuple[str, ...]]
+    records: Iterable[tuple[str | _Uncalculated, ...]]
     if suffix == ".csv":
         records = _csv_records(path)
     elif suffix == ".xlsx":
         records = _xlsx_records(path)
     else:
         raise _file_error(path, "roster.file.unsupported")
-    headers: tuple[str, ...] = ()
+    header_row, headers = HEADER_ROW, ()
     rows: list[RosterRow] = []
-    for number, cells in enumerate(records, start=HEADER_ROW):
-        if number == HEADER_ROW:
-            headers = cells
-        elif any(cells):
-            rows.append(RosterRow(number, cells))
-    return RosterTable(path.name, headers, rows)
+    errors: list[RowError] = []
+    for number, cells in enumerate(records, start=1):
+        if _UNCALCULATED in cells:
+            errors += [RowError(number, _column_label(headers, position), "roster.error.formula_without_value")
+                       for position, cell in enumerate(cells) if cell is _UNCALCULATED]
+        elif rows or headers:
+            if any(cells):
+                rows.append(RosterRow(number, cells))
+        elif sum(1 for cell in cells if cell) > 1:
+            header_row, headers = number, cells
+    if errors:
+        raise RosterInvalid(errors)
+    return RosterTable(path.name, headers, rows, header_row)
+
+
+def _column_label(headers: Sequence[str], position: int) -> str:
+    """How an error names a column of the file: its heading, or its spreadsheet letter when it has none."""
+    heading = headers[position] if position < len(headers) else ""
+    return heading or get_column_letter(position + 1)
 
 
 def _csv_records(path: Path) -> Iterator[tuple[str, ...]]:
@@ -203,17 +230,36 @@ def _csv_records(path: Path) -> Iterator[tuple[str, ...]]:
     return (tuple(cell.strip() for cell in record) for record in csv.reader(io.StringIO(text, newline="")))
 
 
-def _xlsx_records(path: Path) -> list[tuple[str, ...]]:
-    """The rows of the first sheet of a workbook, every cell turned into text."""
+def _xlsx_records(path: Path) -> list[tuple[str | _Uncalculated, ...]]:
+    """The rows of the first sheet of a workbook, every cell turned into text.
+
+    The sheet is read for its formulas first; only if it has any is it read again for their stored values,
+    and a formula without one becomes `_UNCALCULATED` (openpyxl and some other programs save none).
+    """
+    formulas = _sheet_values(path, data_only=False)
+    if not any(_is_formula(value) for row in formulas for value in row):
+        return [tuple(_cell_text(value) for value in row) for row in formulas]
+    values = _sheet_values(path, data_only=True)
+    return [tuple(_UNCALCULATED if value is None and _is_formula(formula) else _cell_text(value)
+                  for formula, value in zip(formula_row, value_row, strict=False))
+            for formula_row, value_row in zip(formulas, values, strict=False)]
+
+
+def _sheet_values(path: Path, *, data_only: bool) -> list[tuple[object, ...]]:
+    """The raw values of the first sheet: formulas as `=…` text, or with `data_only` their stored results."""
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
         raise _file_error(path, "roster.file.unreadable") from None
     try:
-        sheet = workbook.worksheets[0]
-        return [tuple(_cell_text(value) for value in row) for row in sheet.iter_rows(values_only=True)]
+        return list(workbook.worksheets[0].iter_rows(values_only=True))
     finally:
         workbook.close()
+
+
+def _is_formula(value: object) -> bool:
+    """Whether a value read without `data_only` is a formula rather than what a person typed."""
+    return isinstance(value, ArrayFormula | DataTableFormula) or (isinstance(value, str) and value.startswith("="))
 
 
 def _cell_text(value: object) -> str:
@@ -276,7 +322,11 @@ _ROLES = {_fold(text): role for text, role in (
 
 
 def _column_positions(table: RosterTable, columns: Sequence[_Column]) -> dict[str, int]:
-    """Where each known column is in the header; a missing required or doubled column is an error."""
+    """Where each known column is in the header; a missing required or doubled column is an error.
+
+    When columns are missing, every column that holds data under an empty heading is named too: that is
+    what a heading merged across two columns (or over a second header row) leaves behind.
+    """
     names = {_fold(alias): column.name for column in columns for alias in (column.name, *column.aliases)}
     positions: dict[str, int] = {}
     errors: list[RowError] = []
@@ -285,13 +335,18 @@ def _column_positions(table: RosterTable, columns: Sequence[_Column]) -> dict[st
         if name is None:
             continue
         if name in positions:
-            errors.append(RowError(HEADER_ROW, name, "roster.error.duplicate_column"))
+            errors.append(RowError(table.header_row, name, "roster.error.duplicate_column"))
         else:
             positions[name] = position
-    errors += [RowError(HEADER_ROW, column.name, "roster.error.missing_column")
+    missing = [RowError(table.header_row, column.name, "roster.error.missing_column")
                for column in columns if column.required and column.name not in positions]
+    if missing:
+        unnamed = {position for row in table.rows for position, cell in enumerate(row.cells)
+                   if cell and not (position < len(table.headers) and table.headers[position])}
+        errors += missing + [RowError(table.header_row, get_column_letter(position + 1),
+                                      "roster.error.unnamed_column") for position in sorted(unnamed)]
     if not errors and not table.rows:
-        errors.append(RowError(HEADER_ROW + 1, "", "roster.error.no_rows"))
+        errors.append(RowError(table.header_row + 1, "", "roster.error.no_rows"))
     if errors:
         raise RosterInvalid(errors)
     return positions
