@@ -73,6 +73,14 @@ async def open_assignment(session: AsyncSession, *, assignment_id: int, office_b
     return ReportDraft(assignment_id=assignment.id, president_name=assignment.booth_president.name)
 
 
+async def has_report(session: AsyncSession, *, assignment_id: int, office_bearer_id: int) -> bool:
+    """Whether this person's call already has a stored report: a second press of save finds its first press."""
+    found = await session.execute(
+        select(CallReport.id).join(Assignment, CallReport.assignment_id == Assignment.id)
+        .where(Assignment.id == assignment_id, Assignment.office_bearer_id == office_bearer_id).limit(1))
+    return found.first() is not None
+
+
 async def record_report(session: AsyncSession, *, draft: ReportDraft, office_bearer_id: int, today: date,
                         grace_days: int, now: datetime) -> CallReport:
     """Store a confirmed report (checked again: the conversation may be old) with its needs.

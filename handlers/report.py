@@ -33,7 +33,7 @@ from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import translate
 from bot.people import find_user
-from bot.reports import MAX_NOTE_LENGTH, ReportDraft, open_assignment, record_report
+from bot.reports import MAX_NOTE_LENGTH, ReportDraft, has_report, open_assignment, record_report
 from handlers import callbacks as cb
 from handlers import keyboards
 from handlers.common import Context, Services, answer, language_for, registered, services
@@ -259,11 +259,19 @@ async def _typed(update: Update, context: Context, person: OfficeBearer, *, fiel
 
 @registered
 async def save(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> int | None:
-    """Store the confirmed report and say what is left for today."""
+    """Store the confirmed report and say so.
+
+    The draft is gone once the report is committed, before the confirmation: if Telegram fails to show it,
+    pressing save again stores nothing more and is answered "saved".
+    """
     query = update.callback_query
     assert query
     language = language_for(context, person)
     parsed, draft = cb.parse(query.data), _draft(context)
+    if parsed is not None and draft is None and await has_report(
+            session, assignment_id=parsed.record_id, office_bearer_id=person.id):
+        await query.answer(translate(language, "report.saved_short"))
+        return END
     if parsed is None or draft is None or parsed.record_id != draft.assignment_id:
         await query.answer(translate(language, "button.stale"), show_alert=True)
         return None
@@ -276,12 +284,12 @@ async def save(update: Update, context: Context, session: AsyncSession, person: 
         _drop(context)
         return END
     await session.commit()
+    _drop(context)
     await query.answer(translate(language, "report.saved_short"))
     saved = translate(language, "report.saved", name=html.escape(draft.president_name))
     if draft.outcome is Outcome.wrong_number:
         saved += "\n" + translate(language, "report.wrong_number_flagged")
     await query.edit_message_text(saved, parse_mode="HTML")
-    _drop(context)
     return END
 
 
