@@ -73,12 +73,14 @@ async def open_assignment(session: AsyncSession, *, assignment_id: int, office_b
     return ReportDraft(assignment_id=assignment.id, president_name=assignment.booth_president.name)
 
 
-async def has_report(session: AsyncSession, *, assignment_id: int, office_bearer_id: int) -> bool:
-    """Whether this person's call already has a stored report: a second press of save finds its first press."""
+async def reported_president(session: AsyncSession, *, assignment_id: int, office_bearer_id: int) -> str | None:
+    """The booth president's name if this person's call already has a stored report, else None: a second
+    press of save finds its first press."""
     found = await session.execute(
-        select(CallReport.id).join(Assignment, CallReport.assignment_id == Assignment.id)
-        .where(Assignment.id == assignment_id, Assignment.office_bearer_id == office_bearer_id).limit(1))
-    return found.first() is not None
+        select(BoothPresident.name).join(Assignment, Assignment.booth_president_id == BoothPresident.id)
+        .where(Assignment.id == assignment_id, Assignment.office_bearer_id == office_bearer_id,
+               Assignment.reports.any()))
+    return found.scalar_one_or_none()
 
 
 async def record_report(session: AsyncSession, *, draft: ReportDraft, office_bearer_id: int, today: date,

@@ -33,7 +33,7 @@ from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import translate
 from bot.people import find_user
-from bot.reports import MAX_NOTE_LENGTH, ReportDraft, has_report, open_assignment, record_report
+from bot.reports import MAX_NOTE_LENGTH, ReportDraft, open_assignment, record_report, reported_president
 from handlers import callbacks as cb
 from handlers import keyboards
 from handlers.common import Context, Services, answer, language_for, registered, services
@@ -262,15 +262,17 @@ async def save(update: Update, context: Context, session: AsyncSession, person: 
     """Store the confirmed report and say so.
 
     The draft is gone once the report is committed, before the confirmation: if Telegram fails to show it,
-    pressing save again stores nothing more and is answered "saved".
+    pressing save again stores nothing more and shows the confirmation.
     """
     query = update.callback_query
     assert query
     language = language_for(context, person)
     parsed, draft = cb.parse(query.data), _draft(context)
-    if parsed is not None and draft is None and await has_report(
-            session, assignment_id=parsed.record_id, office_bearer_id=person.id):
+    name = None if parsed is None or draft is not None else await reported_president(
+        session, assignment_id=parsed.record_id, office_bearer_id=person.id)
+    if name is not None:
         await query.answer(translate(language, "report.saved_short"))
+        await query.edit_message_text(translate(language, "report.saved", name=html.escape(name)), parse_mode="HTML")
         return END
     if parsed is None or draft is None or parsed.record_id != draft.assignment_id:
         await query.answer(translate(language, "button.stale"), show_alert=True)

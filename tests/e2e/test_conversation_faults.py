@@ -47,7 +47,7 @@ async def _talked_to_review(h: Harness, user: FakeUser, morning: FakeMessage, co
     await h.tap(user, "सब कुशल", "मजबूत")
 
 
-async def test_a_failed_confirmation_after_saving_stores_the_report_once_and_a_second_press_says_saved(
+async def test_a_failed_confirmation_after_saving_stores_the_report_once_and_a_second_press_confirms_it(
         harness: Harness) -> None:
     user, morning = await _caller_with_contacts(harness)
     await _talked_to_review(harness, user, morning)
@@ -58,6 +58,8 @@ async def test_a_failed_confirmation_after_saving_stores_the_report_once_and_a_s
 
     assert [outcome for _, outcome in await _reports(harness)] == [Outcome.talked]
     assert user.callback_answers[-2:] == ["⚠️ कुछ गड़बड़ हुई। कृपया थोड़ी देर बाद फिर कोशिश करें।", "✅ सहेज लिया"]
+    assert "सहेज ली गई" in user.last_message.text
+    assert user.last_message.buttons == []
 
 
 async def test_a_non_final_outcome_is_not_stored_twice_when_the_edit_after_saving_is_lost(
@@ -72,6 +74,7 @@ async def test_a_non_final_outcome_is_not_stored_twice_when_the_edit_after_savin
 
     assert [outcome for _, outcome in await _reports(harness)] == [Outcome.no_answer]
     assert user.callback_answers[-1] == "✅ सहेज लिया"
+    assert "सहेज ली गई" in user.last_message.text
 
 
 async def test_an_edit_carried_out_whose_answer_was_lost_leaves_nothing_to_press_twice(harness: Harness) -> None:
