@@ -145,6 +145,8 @@ class Month:
             await asyncio.sleep(0.002)
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        self.killed_pushes += 1
+        await self.restart()
         async with self.db.sessions() as session:
             sending = (await session.execute(select(Delivery.office_bearer_id).where(
                 Delivery.day == self.today, Delivery.status == DeliveryStatus.sending))).scalars().all()
@@ -152,8 +154,6 @@ class Month:
         for person_id in sending:
             if any(m.chat_id == chats[person_id] for m in self.mornings_on(self.today)):
                 self.crash_window.add((self.today, chats[person_id]))
-        self.killed_pushes += 1
-        await self.restart()
         self.clock.advance(minutes=6)
 
     async def _unsent(self) -> int:
