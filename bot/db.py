@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -42,14 +43,21 @@ def make_session_factory(engine: AsyncEngine) -> SessionFactory:
 
 @asynccontextmanager
 async def session_scope(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
-    """One unit of work: commit if the block succeeds, roll back if it raises."""
-    async with factory() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    """One unit of work: commit if the block succeeds, roll back if it raises.
+
+    The rollback and the close are shielded from cancellation: a task cancelled twice (a shutdown, a
+    timeout around a cancelled push) must not leave its connection inside a transaction, which on SQLite
+    would keep the write lock from everyone else.
+    """
+    session = factory()
+    try:
+        yield session
+        await session.commit()
+    except BaseException:
+        await asyncio.shield(session.rollback())
+        raise
+    finally:
+        await asyncio.shield(session.close())
 
 
 def alembic_config(url: str) -> Config:

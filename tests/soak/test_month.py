@@ -1,7 +1,10 @@
 """A simulated month: 30 pushes, reports, restarts at random moments and faults, and nothing lost or doubled.
 
 Every random choice comes from one seeded generator (`SAMVAD_SOAK_SEED`), so a failure reproduces; the seed
-is printed in every assertion message.
+is printed in every assertion message. Pushes are killed mid-way on PostgreSQL only: an in-process kill
+(cancelling the task) can leave an aiosqlite connection holding SQLite's write lock for longer than the
+busy timeout, which a real crash (the process gone) never does; on SQLite the month still runs with faults
+and restarts.
 """
 
 from __future__ import annotations
@@ -119,7 +122,7 @@ class Month:
     async def push(self) -> None:
         """The morning push with faults; a restart in the middle of it sometimes; passes until nothing is left."""
         self.maybe_fault("sendMessage", 0.4)
-        if self.rng.random() < 0.25:
+        if self.rng.random() < 0.25 and self.db.backend == "postgresql":
             await self._killed_mid_push(asyncio.create_task(self._push_day()))
         await self._push_day()
         for _ in range(5):
@@ -274,7 +277,8 @@ async def test_a_month_of_pushes_reports_restarts_and_faults_loses_nothing_and_d
 
     print(f"seed {SEED}: {month.restarts} restarts, {month.killed_pushes} in a push, "
           f"{len(month.crash_window)} sent twice across a kill, {len(month.confirmed)} reports confirmed")
-    assert month.restarts > month.killed_pushes > 0, f"seed {SEED}"
+    assert month.restarts > 0, f"seed {SEED}"
+    assert month.killed_pushes > 0 or db.backend == "sqlite", f"seed {SEED}"
     await _assert_each_morning_message_went_once(month)
     await _assert_each_confirmed_report_stored_once(month)
     await _assert_the_month_adds_up(month)
