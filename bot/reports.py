@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +23,16 @@ from models import (
 )
 
 MAX_NOTE_LENGTH = 1000
+
+
+def reported_since(start: date) -> ColumnElement[bool]:
+    """Reports that calls of days from `start` on can have.
+
+    A call is reported on or after its day, so nothing reported before that day (a day earlier in UTC, to
+    cover every time zone) is one of them. Saying so lets the database read a recent period's reports
+    through the `reported_at` index instead of every report ever made.
+    """
+    return CallReport.reported_at >= datetime.combine(start - timedelta(days=1), time.min, UTC)
 
 
 @dataclass(frozen=True)

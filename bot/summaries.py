@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from html import escape as escape_html
 from itertools import groupby
 from typing import Any, TypeVar
@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from bot.errors import DomainError
 from bot.i18n import catalog, translate
+from bot.reports import reported_since
 from bot.verification import flags_for_period
 from models import (
     AssemblySeat,
@@ -169,14 +170,9 @@ class CallScope:
                     Delivery.office_bearer_id == scoped.office_bearer_id)
 
     def reports(self) -> ColumnElement[bool]:
-        """Condition on `CallReport` that keeps every report the scope's assignments can have.
-
-        A call is reported on or after its day, so nothing reported before the period began (a day
-        earlier in UTC, to cover every time zone) can belong to it. Saying so lets the database read a
-        recent period's reports through the `reported_at` index rather than every report ever made; the
-        join to the assignments still decides which of them belong.
-        """
-        return CallReport.reported_at >= datetime.combine(self.start - timedelta(days=1), time.min, UTC)
+        """Condition on `CallReport` that keeps every report the scope's assignments can have (see
+        `reported_since`); the join to the assignments still decides which of them belong."""
+        return reported_since(self.start)
 
 
 def call_scope(*, start: date, end: date, district_ids: Collection[int] | None,
@@ -325,7 +321,8 @@ async def _weak_booths_heard(session: AsyncSession, scope: CallScope) -> tuple[W
     return tuple(booths)
 
 
-async def _need_tallies(session: AsyncSession, scope: CallScope) -> tuple[NeedTally, ...]:
+async def need_tallies(session: AsyncSession, scope: CallScope) -> tuple[NeedTally, ...]:
+    """Needs raised on the scope's calls by category (only categories raised, in `NeedCategory` order)."""
     rows = (await session.execute(
         select(Need.category, func.count().label("raised"),
                func.count().filter(Need.status != NeedStatus.resolved).label("still_open"))
@@ -648,7 +645,7 @@ async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, 
     attention = Attention(unreported=await _unreported_callers(session, scope),
                           unreachable=await _unreachable_callers(session, scope),
                           weak_booths=await _weak_booths_heard(session, scope),
-                          needs_raised=await _need_tallies(session, scope)) if totals.assigned else Attention()
+                          needs_raised=await need_tallies(session, scope)) if totals.assigned else Attention()
     flagged = None
     if totals.assigned and period.kind is PeriodKind.day and target.area.level in (Level.region, Level.district):
         flagged = len(await flags_for_period(session, start=period.start, end=period.end,

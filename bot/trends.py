@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Subquery, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import AssemblySeat, Assignment, Booth, CallReport, District, Need, NeedCategory, NeedStatus, Outcome
+from bot.summaries import NeedTally, call_scope, latest_reports, need_tallies
+from models import CallReport, District, NeedCategory, Outcome
 
 
 @dataclass(frozen=True)
@@ -90,49 +91,27 @@ class OutcomeTally:
         return sum(count for _, count in self.outcomes)
 
 
-@dataclass(frozen=True)
-class NeedCount:
-    """Needs of one category raised on the period's calls, and how many of them are not resolved yet."""
-
-    category: NeedCategory
-    raised: int
-    still_open: int
-
-
-def _assignments(start: date, end: date, district_ids: Collection[int] | None,
-                 *extra: ColumnElement[object]) -> Subquery:
-    """The assignments of `start`..`end` on booths of `district_ids`, with the booth's district."""
-    query = (select(Assignment.id, AssemblySeat.district_id, *extra)
-             .join(Booth, Booth.id == Assignment.booth_id)
-             .join(AssemblySeat, AssemblySeat.id == Booth.assembly_id)
-             .where(Assignment.day.between(start, end)))
-    if district_ids is not None:
-        query = query.where(AssemblySeat.district_id.in_(district_ids))
-    return query.subquery("scoped")
-
-
-def _reported_since(start: date) -> ColumnElement[bool]:
-    """Keeps every report a call of a period beginning on `start` can have (none is made before its day;
-    a day earlier in UTC covers every time zone), so the `reported_at` index narrows the reports read."""
-    return CallReport.reported_at >= datetime.combine(start - timedelta(days=1), time.min, UTC)
+NeedCount = NeedTally
+"""Needs of one category raised on the period's calls, and how many of them are not resolved yet."""
 
 
 async def weekly_completion(session: AsyncSession, *, end: date, weeks: int,
                             district_ids: Collection[int] | None) -> CompletionTrend:
     """Reported of assigned calls per district in each of the `weeks` seven-day weeks ending on `end`."""
     periods = weeks_ending(end, weeks)
-    week_index = case(*((Assignment.day >= week.start, index) for index, week in reversed(list(enumerate(periods)))),
-                      else_=0).label("week")
-    scoped = _assignments(periods[0].start, end, district_ids, week_index)
-    reported = (select(CallReport.assignment_id).where(_reported_since(periods[0].start))
+    scope = call_scope(start=periods[0].start, end=end, district_ids=district_ids)
+    scoped = scope.assignments
+    week = case(*((scoped.c.day >= week.start, index) for index, week in reversed(list(enumerate(periods)))),
+                else_=0).label("week")
+    reported = (select(CallReport.assignment_id).where(scope.reports())
                 .group_by(CallReport.assignment_id).subquery("reported"))
     rows = (await session.execute(
-        select(District.id, District.name, scoped.c.week, func.count().label("assigned"),
+        select(District.id, District.name, week, func.count().label("assigned"),
                func.count(reported.c.assignment_id).label("reported"))
         .select_from(scoped)
         .join(District, District.id == scoped.c.district_id)
         .outerjoin(reported, reported.c.assignment_id == scoped.c.id)
-        .group_by(District.id, District.name, scoped.c.week)
+        .group_by(District.id, District.name, week)
         .order_by(District.name, District.id))).all()
     by_district: dict[int, tuple[str, list[Completion]]] = {}
     for row in rows:
@@ -145,15 +124,8 @@ async def weekly_completion(session: AsyncSession, *, end: date, weeks: int,
 async def outcome_tally(session: AsyncSession, *, start: date, end: date,
                         district_ids: Collection[int] | None) -> OutcomeTally:
     """How many of the period's calls ended (by their latest report) with each outcome, and how many there were."""
-    scoped = _assignments(start, end, district_ids)
-    newest_first = (CallReport.reported_at.desc(), CallReport.id.desc())
-    ranked = (select(CallReport.assignment_id, CallReport.outcome,
-                     func.row_number().over(partition_by=CallReport.assignment_id, order_by=newest_first)
-                     .label("rank"))
-              .join(scoped, scoped.c.id == CallReport.assignment_id)
-              .where(_reported_since(start))
-              .subquery("ranked"))
-    latest = select(ranked.c.assignment_id, ranked.c.outcome).where(ranked.c.rank == 1).subquery("latest")
+    scope = call_scope(start=start, end=end, district_ids=district_ids)
+    scoped, latest = scope.assignments, latest_reports(scope)
     rows = (await session.execute(
         select(latest.c.outcome, func.count().label("calls"))
         .select_from(scoped)
@@ -167,15 +139,8 @@ async def outcome_tally(session: AsyncSession, *, start: date, end: date,
 async def needs_by_category(session: AsyncSession, *, start: date, end: date,
                             district_ids: Collection[int] | None) -> tuple[NeedCount, ...]:
     """Needs raised on the period's calls, per category (every category, in `NeedCategory` order)."""
-    scoped = _assignments(start, end, district_ids)
-    rows = (await session.execute(
-        select(Need.category, func.count().label("raised"),
-               func.count().filter(Need.status != NeedStatus.resolved).label("still_open"))
-        .join(CallReport, CallReport.id == Need.call_report_id)
-        .join(scoped, scoped.c.id == CallReport.assignment_id)
-        .where(_reported_since(start))
-        .group_by(Need.category))).all()
-    found = {row.category: NeedCount(row.category, row.raised, row.still_open) for row in rows}
+    raised = await need_tallies(session, call_scope(start=start, end=end, district_ids=district_ids))
+    found = {tally.category: tally for tally in raised}
     return tuple(found.get(category, NeedCount(category, 0, 0)) for category in NeedCategory)
 
 

@@ -44,7 +44,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from difflib import SequenceMatcher
 from itertools import combinations
 from statistics import median
@@ -58,6 +58,7 @@ from bot.db import SessionFactory, session_scope
 from bot.delivery import PermanentFailure, TemporaryFailure, Unreachable
 from bot.errors import DomainError, NotAllowed
 from bot.phones import display_phone, mask_phone
+from bot.reports import reported_since
 from bot.sqlutil import insert_ignoring_conflicts
 from models import (
     AssemblySeat,
@@ -196,14 +197,6 @@ def _all_good(report_id: SQLColumnExpression[int], outcome: SQLColumnExpression[
                 ~exists().where(Need.call_report_id == report_id))
 
 
-def _reported_since(start: date) -> ColumnElement[bool]:
-    """Reports that calls of days from `start` on can have: a call is reported on or after its day, so
-    nothing reported before that day (a day earlier in UTC, to cover every time zone) is one of them.
-    Saying so lets the database read a recent period's reports through the `reported_at` index instead of
-    every report ever made."""
-    return CallReport.reported_at >= datetime.combine(start - timedelta(days=1), time.min, UTC)
-
-
 async def _rates(session: AsyncSession, *, start: date, end: date) -> dict[int, _Rates]:
     """Every office-bearer's reported calls in the period, and how many ended unanswered or all good.
 
@@ -215,7 +208,7 @@ async def _rates(session: AsyncSession, *, start: date, end: date) -> dict[int, 
                      func.row_number().over(partition_by=CallReport.assignment_id, order_by=newest_first)
                      .label("rank"))
               .join(Assignment, Assignment.id == CallReport.assignment_id)
-              .where(Assignment.day.between(start, end), _reported_since(start))
+              .where(Assignment.day.between(start, end), reported_since(start))
               .subquery("ranked"))
     latest = ranked.c
     rows = (await session.execute(
@@ -263,7 +256,7 @@ async def _load(session: AsyncSession, *, start: date, end: date, district_ids: 
         select(CallReport.assignment_id, CallReport.outcome, CallReport.reported_at, CallReport.notes,
                _all_good(CallReport.id, CallReport.outcome, CallReport.wellbeing, CallReport.booth_position)
                .label("all_good"))
-        .where(CallReport.assignment_id.in_(call_ids), _reported_since(start))
+        .where(CallReport.assignment_id.in_(call_ids), reported_since(start))
         .order_by(CallReport.reported_at, CallReport.id))).all()
     check_rows = (await session.execute(
         select(BackCheck.assignment_id, BackCheck.asked_at, BackCheck.error, BackCheck.called,
