@@ -415,8 +415,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="previous days of assignments and reports to seed (default 14)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per case; the median is reported (default 3)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before a case is stopped (default 900)")
-    parser.add_argument("--implementation", default="bot.assignment",
-                        help="module providing assign_day, to compare a candidate rewrite (default bot.assignment)")
+    parser.add_argument("--implementation", default="bot.outreach.assignment",
+                        help="module providing assign_day, to compare a candidate rewrite (default: %(default)s)")
     parser.add_argument("--measure-url", help="internal: measure one case on this database and print JSON")
     parser.add_argument("--focus", default="[]", help="internal: focus Lok Sabha seats as a JSON list")
     args = parser.parse_args(argv)

@@ -44,13 +44,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from telegram.constants import FloodLimit
 from telegram.ext import AIORateLimiter
 
-from bot.app import build_application, utc_now
-from bot.assignment import RotationPolicy, assign_day
 from bot.config import Settings, TelegramSettings
 from bot.db import SessionFactory, make_engine, make_session_factory, session_scope, upgrade_to_head
-from bot.delivery import deliver_pending, prepare_deliveries
+from bot.outreach.assignment import RotationPolicy, assign_day
+from bot.outreach.delivery import deliver_pending, prepare_deliveries
+from bot.runtime.app import build_application, utc_now
 from bot.sandbox import FakeTelegram
-from handlers.push import channel_for
+from handlers.channel import channel_for
 from tests.factories import make_roster
 
 POSTGRES_DATABASE = "samvad_bench_push"

@@ -5,7 +5,7 @@ What runs, and where:
 
 - this process: a fresh database (its own PostgreSQL database `samvad_bench_report`, dropped afterwards, or
   a SQLite file), a synthetic roster imported through the roster importer, every caller registered with
-  `bot.people.register`, the morning push through `push_day` and the real `TelegramChannel`; then the
+  `bot.outreach.people.register`, the morning push through `push_day` and the real `TelegramChannel`; then the
   Telegram emulator (`FakeTelegram`, served over HTTP on 127.0.0.1) and the simulated office-bearers;
 - a second process: the bot exactly as production runs it, `samvad run`, polling the emulator.
 
@@ -43,16 +43,16 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.assignment import RotationPolicy
 from bot.config import Settings
 from bot.db import SessionFactory, make_engine, make_session_factory, session_scope, upgrade_to_head
-from bot.delivery import push_day
-from bot.people import register
-from bot.roster import read_table, validate_and_import_booths, validate_and_import_office_bearers
+from bot.outreach.assignment import RotationPolicy
+from bot.outreach.delivery import push_day
+from bot.outreach.people import register
+from bot.roster.importer import read_table, validate_and_import_booths, validate_and_import_office_bearers
+from bot.roster.synthetic import generate_booth_rows, generate_office_bearer_rows, write_csv
 from bot.sandbox import FakeChat, FakeTelegram, FakeUser, load_spec
-from bot.synthetic import generate_booth_rows, generate_office_bearer_rows, write_csv
 from handlers import callbacks as cb
-from handlers.push import TelegramChannel
+from handlers.channel import TelegramChannel
 from models import CallReport, Need, NeedCategory, Outcome, Strength, Wellbeing
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

@@ -18,8 +18,8 @@ from sqlalchemy import Table, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.geodata import DISTRICT_REGION, DISTRICT_SEATS, FOCUS_LOK_SABHA_SEATS, REGION_DISTRICTS
-from bot.synthetic import FIRST_NAMES, MOBILE_PREFIXES, SURNAMES, VILLAGE_ENDINGS, VILLAGE_STEMS
+from bot.roster.geodata import DISTRICT_REGION, DISTRICT_SEATS, FOCUS_LOK_SABHA_SEATS, REGION_DISTRICTS
+from bot.roster.synthetic import FIRST_NAMES, MOBILE_PREFIXES, SURNAMES, VILLAGE_ENDINGS, VILLAGE_STEMS
 from models import Base, Role, Strength
 
 DAY = date(2026, 12, 1)
@@ -83,7 +83,7 @@ def spread(total: int, parts: int) -> list[int]:
 
 
 def mobile_numbers(rng: random.Random, count: int) -> list[str]:
-    """`count` different random Indian mobile numbers in E.164, from the ranges `bot.synthetic` uses."""
+    """`count` different random Indian mobile numbers in E.164, from the ranges `bot.roster.synthetic` uses."""
     per_prefix = 10 ** 8
     picks = rng.sample(range(len(MOBILE_PREFIXES) * per_prefix), count)
     return [f"+91{MOBILE_PREFIXES[i // per_prefix]}{i % per_prefix:08d}" for i in picks]
@@ -96,7 +96,7 @@ def invented_name(rng: random.Random) -> str:
 
 
 def village(index: int) -> str:
-    """The `index`-th invented village name (stems and endings of `bot.synthetic`), cycling."""
+    """The `index`-th invented village name (stems and endings of `bot.roster.synthetic`), cycling."""
     stem, ending = divmod(index % (len(VILLAGE_STEMS) * len(VILLAGE_ENDINGS)), len(VILLAGE_ENDINGS))
     return VILLAGE_STEMS[stem][0] + VILLAGE_ENDINGS[ending][0]
 

@@ -15,13 +15,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot import admin
-from bot.delivery import PermanentFailure, TemporaryFailure, Unreachable
 from bot.errors import DomainError
 from bot.i18n import translate
+from bot.outreach import admin
+from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachable
 from handlers import callbacks as cb
-from handlers.common import Context, answer, language_for, registered, services
-from handlers.push import channel_for
+from handlers.channel import channel_for
+from handlers.context import Context, answer, language_for, registered, services
 from models import OfficeBearer
 
 ADMIN = "adm"

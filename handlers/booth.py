@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.booths import BoothView, CallHeard, OpenNeed, booth_view
 from bot.errors import DomainError
 from bot.i18n import translate
 from bot.phones import display_phone
-from bot.summaries import TELEGRAM_TEXT_LIMIT, enum_label, telegram_length
+from bot.review.booths import BoothView, CallHeard, OpenNeed, booth_view
+from bot.review.progress import TELEGRAM_TEXT_LIMIT, enum_label, telegram_length
 from handlers import callbacks as cb
-from handlers.common import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered, services
 from models import NeedCategory, OfficeBearer
 
 NEEDS = "nd"

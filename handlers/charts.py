@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.charts import describe_period, render_charts
 from bot.i18n import translate
-from bot.trends import gather_trends
-from handlers.common import Context, answer, language_for, registered, services
+from bot.review.charts import describe_period, render_charts
+from bot.review.trends import gather_trends
+from handlers.context import Context, answer, language_for, registered, services
 from models import OfficeBearer, Role
 
 ALL_DISTRICTS = (Role.organisation_secretary, Role.admin)

@@ -13,11 +13,11 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import DomainError
-from bot.exports import calls_xlsx_bytes, export_area
 from bot.i18n import translate
-from bot.summaries import Level, Period, Viewer, area_label
+from bot.review.exports import calls_xlsx_bytes, export_area
+from bot.review.progress import Level, Period, Viewer, area_label
 from handlers import callbacks as cb
-from handlers.common import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered, services
 from handlers.summary import parse_period_args, view_button
 from models import OfficeBearer
 

@@ -11,8 +11,8 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.db import session_scope
 from bot.i18n import translate
-from bot.people import find_booth_president, find_user
-from handlers.common import Context, answer, language_for, services
+from bot.outreach.people import find_booth_president, find_user
+from handlers.context import Context, answer, language_for, services
 from models import BoothPresident, OfficeBearer
 
 PRIVATE = filters.ChatType.PRIVATE

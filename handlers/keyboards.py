@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-from bot.delivery import Contact
 from bot.i18n import translate
-from bot.reports import ReportDraft
+from bot.outreach.delivery import Contact
+from bot.outreach.reports import ReportDraft
 from handlers import callbacks as cb
 from models import NeedCategory
 

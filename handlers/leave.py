@@ -11,8 +11,8 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.errors import DomainError
 from bot.i18n import translate
-from bot.people import MAX_LEAVE_DAYS, pause_calls, resume_calls
-from handlers.common import Context, answer, language_for, registered, services
+from bot.outreach.people import MAX_LEAVE_DAYS, pause_calls, resume_calls
+from handlers.context import Context, answer, language_for, registered, services
 from models import OfficeBearer
 
 _DAY_MONTH = re.compile(r"^(\d{1,2})[./-](\d{1,2})(?:[./-](\d{2}|\d{4}))?$")

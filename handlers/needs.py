@@ -21,14 +21,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot.booths import find_booth, needs_scope
 from bot.errors import DomainError
 from bot.i18n import translate
-from bot.needs import PAGE_SIZE, NeedItem, NeedsPage, change_need_status, list_needs
-from bot.summaries import enum_label
+from bot.review.booths import find_booth, needs_scope
+from bot.review.needs import PAGE_SIZE, NeedItem, NeedsPage, change_need_status, list_needs
+from bot.review.progress import enum_label
 from handlers import callbacks as cb
 from handlers.booth import NEEDS, OPEN_BOOTH_NEEDS, need_age, need_label, parse_booth_ref
-from handlers.common import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered, services
 from models import NeedStatus, OfficeBearer
 
 PAGE = "pg"

@@ -11,10 +11,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import translate
-from bot.people import find_booth_president, find_user, mark_reachable, register, set_language
+from bot.outreach.people import find_booth_president, find_user, mark_reachable, register, set_language
 from handlers import callbacks as cb
 from handlers import keyboards
-from handlers.common import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered, services
 from handlers.verification import president_language
 from models import CALLER_ROLES, BoothPresident, OfficeBearer
 

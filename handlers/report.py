@@ -32,11 +32,11 @@ from telegram.warnings import PTBUserWarning
 from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import translate
-from bot.people import find_user
-from bot.reports import MAX_NOTE_LENGTH, ReportDraft, open_assignment, record_report, reported_president
+from bot.outreach.people import find_user
+from bot.outreach.reports import MAX_NOTE_LENGTH, ReportDraft, open_assignment, record_report, reported_president
 from handlers import callbacks as cb
 from handlers import keyboards
-from handlers.common import Context, Services, answer, language_for, registered, services
+from handlers.context import Context, Services, answer, language_for, registered, services
 from models import OfficeBearer, Outcome
 
 OUTCOME, WELLBEING, POSITION, NEEDS, NEED_TEXT, NOTE_TEXT, REVIEW, CALL_BACK = range(8)

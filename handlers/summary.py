@@ -20,12 +20,12 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.config import WEEKDAYS, ReviewSettings
 from bot.db import session_scope
-from bot.digests import Digest, daily_digests, weekly_digests
 from bot.errors import DomainError
 from bot.i18n import translate
-from bot.summaries import Level, Period, PeriodKind, ProgressView, Viewer, progress_view, render_progress
+from bot.review.digests import Digest, daily_digests, weekly_digests
+from bot.review.progress import Level, Period, PeriodKind, ProgressView, Viewer, progress_view, render_progress
 from handlers import callbacks as cb
-from handlers.common import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered, services
 from handlers.leave import parse_leave_date
 from models import OfficeBearer
 

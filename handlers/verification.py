@@ -17,8 +17,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import normalise_language, translate
-from bot.people import find_booth_president
-from bot.verification import (
+from bot.outreach.people import find_booth_president
+from bot.review.verification import (
     BackCheckQuestion,
     BackCheckStats,
     CallTrail,
@@ -34,8 +34,8 @@ from bot.verification import (
     verify_period,
 )
 from handlers import callbacks as cb
-from handlers.common import Context, Services, answer, language_for, registered, services
-from handlers.push import TelegramChannel
+from handlers.channel import TelegramChannel
+from handlers.context import Context, Services, answer, language_for, registered, services
 from models import BoothPresident, OfficeBearer
 
 BACK_CHECK = "bck"

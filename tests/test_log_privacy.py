@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from bot.demo import run_demo
 from bot.logs import configure_logging
-from bot.synthetic import generate_booth_rows, generate_office_bearer_rows
+from bot.roster.synthetic import generate_booth_rows, generate_office_bearer_rows
+from bot.runtime.demo import run_demo
 
 DEMO_TOKEN = "123456:DEMO-TOKEN"
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.privacy import apply_retention, erase_person, export_person, find_people
-from bot.summaries import Counts, Level, Period, PeriodKind, Viewer, progress_view
+from bot.review.progress import Counts, Level, Period, PeriodKind, Viewer, progress_view
 from models import AuditEntry, BoothPresident, CallReport, Need, NeedCategory, OfficeBearer, Outcome
 from tests.factories import (
     NOW,

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from bot.assignment import RotationPolicy
 from bot.config import Settings
-from bot.delivery import DeliveryStats, push_day, send_reminders
-from bot.local import SANDBOX_TOKEN, SandboxBot, sandbox_bot
+from bot.outreach.assignment import RotationPolicy
+from bot.outreach.delivery import DeliveryStats, push_day, send_reminders
+from bot.runtime.local import SANDBOX_TOKEN, SandboxBot, sandbox_bot
 from bot.sandbox import FakeTelegram, FakeUser, load_spec
-from handlers.push import TelegramChannel
+from handlers.channel import TelegramChannel
 from models import OfficeBearer
 from tests.conftest import Database
 from tests.factories import make_office_bearer

@@ -6,7 +6,7 @@ from io import BytesIO
 
 from PIL import Image
 
-from bot.charts import WIDTH
+from bot.review.charts import WIDTH
 from bot.sandbox import FakeMessage, FakeUser
 from models import Role
 from tests.e2e.conftest import Harness

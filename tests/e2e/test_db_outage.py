@@ -15,8 +15,8 @@ from telegram.ext import Job
 from bot.config import Settings
 from bot.db import SessionFactory, make_engine, make_session_factory
 from bot.i18n import translate
-from bot.jobs import PUSH_RETRY_SECONDS, morning_push
-from bot.local import SANDBOX_TOKEN, sandbox_bot
+from bot.runtime.jobs import PUSH_RETRY_SECONDS, morning_push
+from bot.runtime.local import SANDBOX_TOKEN, sandbox_bot
 from bot.sandbox import FakeTelegram, load_spec
 from models import Delivery
 from tests.conftest import Database

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, time
 
 from telegram.ext import CallbackContext
 
-from bot import jobs
-from bot.app import build_application
 from bot.config import ReviewSettings, Settings, TelegramSettings
-from handlers.common import Services
+from bot.runtime import jobs
+from bot.runtime.app import build_application
+from handlers.context import Services
 from handlers.summary import daily_digest, weekly_digest
 from models import Role
 from tests.conftest import Database

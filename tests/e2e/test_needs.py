@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from bot.needs import PAGE_SIZE
+from bot.review.needs import PAGE_SIZE
 from bot.sandbox import FakeUser
 from models import AuditEntry, Booth, Need, NeedCategory, NeedStatus, Role
 from tests.e2e.conftest import MORNING, Harness

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from telegram.ext import Job
 
-from bot.jobs import retention
+from bot.runtime.jobs import retention
 from models import AuditEntry, CallReport
 from tests.e2e.conftest import Harness
 from tests.factories import make_assignment, make_booth, make_office_bearer, make_report

@@ -12,7 +12,7 @@ from telegram.ext import CallbackContext
 
 from bot.config import Settings
 from bot.i18n import translate
-from bot.local import SANDBOX_TOKEN, sandbox_bot
+from bot.runtime.local import SANDBOX_TOKEN, sandbox_bot
 from bot.sandbox import FakeMessage, FakeTelegram, FakeUser, load_spec
 from handlers.report import POSITION, close_abandoned_reports
 from models import CallReport, ConversationState, Outcome, Strength, UserState, Wellbeing

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.review.verification import BackCheckStats
 from bot.sandbox import FakeUser
-from bot.verification import BackCheckStats
-from handlers.common import Services
+from handlers.context import Services
 from handlers.verification import run_back_checks
 from models import Assignment, AuditEntry, BackCheck, BoothPresident, OfficeBearer, Role
 from tests.e2e.conftest import Harness

@@ -19,15 +19,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from bot.assignment import RotationPolicy
 from bot.config import Settings
-from bot.delivery import deliver_pending, push_day, send_reminders
 from bot.i18n import translate
-from bot.local import SANDBOX_TOKEN, sandbox_bot
+from bot.outreach.assignment import RotationPolicy
+from bot.outreach.delivery import deliver_pending, push_day, send_reminders
+from bot.review.progress import Counts, Level, Period, PeriodKind, Viewer, progress_view
+from bot.runtime.local import SANDBOX_TOKEN, sandbox_bot
 from bot.sandbox import FakeMessage, FakeTelegram, FakeUser, load_spec
-from bot.summaries import Counts, Level, Period, PeriodKind, Viewer, progress_view
 from handlers import callbacks as cb
-from handlers.push import TelegramChannel
+from handlers.channel import TelegramChannel
 from models import (
     AssemblySeat,
     Assignment,

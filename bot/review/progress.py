@@ -1,0 +1,832 @@
+"""Progress views for the organisation secretary and district in-charges: who was reached, who reported,
+what the calls found, and what the booths need.
+
+Every figure is computed by the database with joins and GROUP BY over the period's assignments, so a
+summary costs a handful of aggregate queries however many calls were made. An assignment's outcome is its
+latest call report (by `reported_at`, ties broken by the higher id). Who may see which districts is the
+caller's business: this module only takes `district_ids`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta, tzinfo
+from html import escape as escape_html
+from itertools import groupby
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Label, RowMapping, Select, Subquery, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.errors import DomainError
+from bot.i18n import catalog, translate
+from bot.outreach.reports import reported_since
+from bot.review.verification import flags_for_period
+from models import (
+    AssemblySeat,
+    Assignment,
+    BackCheck,
+    Booth,
+    CallReport,
+    Delivery,
+    DeliveryStatus,
+    District,
+    Need,
+    NeedCategory,
+    NeedStatus,
+    OfficeBearer,
+    OfficeBearerDistrict,
+    Outcome,
+    Region,
+    Role,
+    Strength,
+    Wellbeing,
+)
+
+TELEGRAM_TEXT_LIMIT = 4096
+"""The most characters one Telegram message may hold."""
+
+MAX_LIST_ENTRIES = 15
+"""The most entries a list shows in a Telegram summary; fewer are shown when the text would not fit."""
+
+LABEL_PREFIXES: dict[type[enum.Enum], str] = {
+    NeedCategory: "need",
+    NeedStatus: "need_status",
+    Outcome: "outcome",
+    Role: "role",
+    Strength: "strength",
+    Wellbeing: "wellbeing",
+    DeliveryStatus: "delivery_status",
+}
+"""The catalog prefix of each enum's labels: `Outcome.talked` is labelled by the key `outcome.talked`."""
+
+Item = TypeVar("Item")
+
+
+def enum_label(language: str, value: enum.Enum) -> str:
+    """The catalog label of an enum value (outcome, need category, role, strength...) in `language`."""
+    return translate(language, f"{LABEL_PREFIXES[type(value)]}.{value.value}")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How the calls of some area went; outcome fields are named after `Outcome` values."""
+
+    assigned: int = 0
+    delivered: int = 0
+    unreachable: int = 0
+    reported: int = 0
+    pending: int = 0
+    talked: int = 0
+    no_answer: int = 0
+    switched_off: int = 0
+    wrong_number: int = 0
+    call_back: int = 0
+    overdue: int = 0
+    asked: int = 0
+    checked: int = 0
+    confirmed: int = 0
+    denied: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        """Field-by-field sum, to roll districts up into regions and totals."""
+        return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    @property
+    def completion_percent(self) -> int | None:
+        """Completion: reported calls of all assigned, in whole percent (None if nothing was assigned)."""
+        return _percent(self.reported, self.assigned)
+
+    @property
+    def talked_percent(self) -> int | None:
+        """Calls that got through to the booth president, of all assigned, in whole percent."""
+        return _percent(self.talked, self.assigned)
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+@dataclass(frozen=True)
+class UnreportedCaller:
+    """An office-bearer whose delivered calls are not all reported."""
+
+    name: str
+    role: Role
+    districts: tuple[str, ...]
+    region: str | None
+    unreported: int
+
+
+@dataclass(frozen=True)
+class UnreachableCaller:
+    """An office-bearer whose morning message could not be delivered, for how many days, and why."""
+
+    name: str
+    role: Role
+    reason: str | None
+    days: int
+
+
+@dataclass(frozen=True)
+class WeakBoothHeard:
+    """A call that found the party weak in a booth, with the needs the booth raised on it."""
+
+    booth_no: int
+    booth_name: str
+    assembly_no: int
+    assembly: str
+    district: str
+    day: date
+    needs: tuple[NeedCategory, ...]
+
+
+@dataclass(frozen=True)
+class NeedTally:
+    """Needs of one category raised in the period, and how many are not yet resolved."""
+
+    category: NeedCategory
+    raised: int
+    still_open: int
+
+
+@dataclass(frozen=True)
+class CallScope:
+    """The assignments a view covers: a subquery of the period's assignments, with each booth's district."""
+
+    start: date
+    end: date
+    assignments: Subquery
+    all_districts: bool
+    overdue_before: date | None = None
+
+    def delivery(self) -> ColumnElement[bool]:
+        """Join condition from an assignment to its office-bearer's morning message of that day."""
+        scoped = self.assignments.c
+        return and_(Delivery.day.between(self.start, self.end), Delivery.day == scoped.day,
+                    Delivery.office_bearer_id == scoped.office_bearer_id)
+
+    def reports(self) -> ColumnElement[bool]:
+        """Condition on `CallReport` that keeps every report the scope's assignments can have (see
+        `reported_since`); the join to the assignments still decides which of them belong."""
+        return reported_since(self.start)
+
+
+def call_scope(*, start: date, end: date, district_ids: Collection[int] | None,
+               office_bearer_id: int | None = None, overdue_before: date | None = None) -> CallScope:
+    """The assignments of `start`..`end` on booths of `district_ids` (all districts when None).
+
+    With `office_bearer_id`, only that person's calls. Calls of days before `overdue_before` that nobody
+    reported are counted as overdue (none are when it is None).
+    """
+    assignments = (select(Assignment.id, Assignment.day, Assignment.slot, Assignment.office_bearer_id,
+                          Assignment.booth_id, Assignment.booth_president_id, AssemblySeat.district_id)
+                   .join(Booth, Assignment.booth_id == Booth.id)
+                   .join(AssemblySeat, Booth.assembly_id == AssemblySeat.id)
+                   .where(Assignment.day.between(start, end)))
+    if district_ids is not None:
+        assignments = assignments.where(AssemblySeat.district_id.in_(district_ids))
+    if office_bearer_id is not None:
+        assignments = assignments.where(Assignment.office_bearer_id == office_bearer_id)
+    return CallScope(start=start, end=end, assignments=assignments.subquery("scoped"),
+                     all_districts=district_ids is None and office_bearer_id is None,
+                     overdue_before=overdue_before)
+
+
+def latest_reports(scope: CallScope) -> Subquery:
+    """The latest report on each reported assignment of the scope, with how many reports were made on it.
+
+    For some districts only, their assignments' reports alone are ranked; for all of them, joining every
+    report of the period to its assignment first would cost more than it saves.
+    """
+    newest_first = (CallReport.reported_at.desc(), CallReport.id.desc())
+    ranked = (select(CallReport.assignment_id, CallReport.id, CallReport.outcome, CallReport.wellbeing,
+                     CallReport.booth_position, CallReport.notes, CallReport.reported_at,
+                     func.row_number().over(partition_by=CallReport.assignment_id, order_by=newest_first)
+                     .label("rank"),
+                     func.count().over(partition_by=CallReport.assignment_id).label("attempts"))
+              .where(scope.reports()))
+    if not scope.all_districts:
+        ranked = ranked.join(scope.assignments, scope.assignments.c.id == CallReport.assignment_id)
+    ranked_reports = ranked.subquery("ranked")
+    return select(ranked_reports).where(ranked_reports.c.rank == 1).subquery("latest")
+
+
+def _count_columns(scope: CallScope, latest: Subquery) -> list[Label[int]]:
+    """One aggregate per `Counts` field over assignments joined to their delivery and latest report."""
+    delivered = Delivery.status == DeliveryStatus.sent
+    reported = latest.c.assignment_id.is_not(None)
+    overdue_before = scope.overdue_before or scope.start
+    return [
+        func.count().label("assigned"),
+        func.count().filter(delivered).label("delivered"),
+        func.count().filter(Delivery.status == DeliveryStatus.failed).label("unreachable"),
+        func.count().filter(reported).label("reported"),
+        func.count().filter(and_(delivered, ~reported)).label("pending"),
+        *(func.count().filter(latest.c.outcome == outcome).label(outcome.value) for outcome in Outcome),
+        func.count().filter(and_(scope.assignments.c.day < overdue_before, ~reported)).label("overdue"),
+        func.count(BackCheck.asked_at).label("asked"),
+        func.count(BackCheck.answered_at).label("checked"),
+        func.count().filter(BackCheck.called.is_(True)).label("confirmed"),
+        func.count().filter(BackCheck.called.is_(False)).label("denied"),
+    ]
+
+
+COUNTED = tuple(f.name for f in fields(Counts))
+
+
+def _counts_query(scope: CallScope) -> Select[*tuple[Any, ...]]:
+    """The `Counts` aggregates over the scope's assignments; add columns, joins and GROUP BY to split them."""
+    scoped = scope.assignments
+    latest = latest_reports(scope)
+    return (select(*_count_columns(scope, latest))
+            .select_from(scoped)
+            .outerjoin(Delivery, scope.delivery())
+            .outerjoin(latest, latest.c.assignment_id == scoped.c.id)
+            .outerjoin(BackCheck, BackCheck.assignment_id == scoped.c.id))
+
+
+def _counts(row: RowMapping) -> Counts:
+    return Counts(**{name: row[name] for name in COUNTED})
+
+
+async def _unreported_callers(session: AsyncSession, scope: CallScope) -> tuple[UnreportedCaller, ...]:
+    """Callers with delivered calls not reported, one row per district in their charge, folded here."""
+    scoped = scope.assignments
+    per_person = (select(scoped.c.office_bearer_id, func.count().label("unreported"))
+                  .join(Delivery, and_(scope.delivery(), Delivery.status == DeliveryStatus.sent))
+                  .where(~select(CallReport.id)
+                         .where(scope.reports(), CallReport.assignment_id == scoped.c.id).exists())
+                  .group_by(scoped.c.office_bearer_id)
+                  .subquery("per_person"))
+    charge = aliased(District)
+    rows = (await session.execute(
+        select(OfficeBearer.id, OfficeBearer.name, OfficeBearer.role, Region.name.label("region"),
+               charge.name.label("charge"), per_person.c.unreported)
+        .join(per_person, per_person.c.office_bearer_id == OfficeBearer.id)
+        .outerjoin(Region, Region.id == OfficeBearer.region_id)
+        .outerjoin(OfficeBearerDistrict, OfficeBearerDistrict.office_bearer_id == OfficeBearer.id)
+        .outerjoin(charge, charge.id == OfficeBearerDistrict.district_id)
+        .order_by(per_person.c.unreported.desc(), OfficeBearer.name, OfficeBearer.id, charge.name))).all()
+    callers = []
+    for _, person_rows in groupby(rows, key=lambda row: row.id):
+        charges = list(person_rows)
+        first = charges[0]
+        callers.append(UnreportedCaller(
+            name=first.name, role=first.role, region=first.region, unreported=first.unreported,
+            districts=tuple(row.charge for row in charges if row.charge is not None)))
+    return tuple(callers)
+
+
+async def _unreachable_callers(session: AsyncSession, scope: CallScope) -> tuple[UnreachableCaller, ...]:
+    days = func.count().label("days")
+    had_calls_in_scope = select(scope.assignments.c.id).where(scope.delivery()).exists()
+    rows = (await session.execute(
+        select(OfficeBearer.name, OfficeBearer.role, Delivery.error, days)
+        .join(OfficeBearer, OfficeBearer.id == Delivery.office_bearer_id)
+        .where(Delivery.day.between(scope.start, scope.end), Delivery.status == DeliveryStatus.failed,
+               had_calls_in_scope)
+        .group_by(OfficeBearer.id, OfficeBearer.name, OfficeBearer.role, Delivery.error)
+        .order_by(days.desc(), OfficeBearer.name, OfficeBearer.id, Delivery.error))).all()
+    return tuple(UnreachableCaller(name=row.name, role=row.role, reason=row.error, days=row.days)
+                 for row in rows)
+
+
+async def _weak_booths_heard(session: AsyncSession, scope: CallScope) -> tuple[WeakBoothHeard, ...]:
+    """Reports that found the booth weak, one row per need raised on them, folded here."""
+    scoped = scope.assignments
+    rows = (await session.execute(
+        select(CallReport.id, Booth.number, Booth.name, AssemblySeat.number.label("assembly_no"),
+               AssemblySeat.name.label("assembly"), District.name.label("district"), scoped.c.day,
+               Need.category)
+        .join(scoped, scoped.c.id == CallReport.assignment_id)
+        .join(Booth, Booth.id == scoped.c.booth_id)
+        .join(AssemblySeat, AssemblySeat.id == Booth.assembly_id)
+        .join(District, District.id == AssemblySeat.district_id)
+        .outerjoin(Need, Need.call_report_id == CallReport.id)
+        .where(scope.reports(), CallReport.booth_position == Strength.weak)
+        .order_by(District.name, AssemblySeat.number, Booth.number, scoped.c.day, CallReport.id,
+                  Need.id))).all()
+    booths = []
+    for _, report_rows in groupby(rows, key=lambda row: row.id):
+        needs = list(report_rows)
+        first = needs[0]
+        booths.append(WeakBoothHeard(
+            booth_no=first.number, booth_name=first.name, assembly_no=first.assembly_no,
+            assembly=first.assembly, district=first.district, day=first.day,
+            needs=tuple(row.category for row in needs if row.category is not None)))
+    return tuple(booths)
+
+
+async def need_tallies(session: AsyncSession, scope: CallScope) -> tuple[NeedTally, ...]:
+    """Needs raised on the scope's calls by category (only categories raised, in `NeedCategory` order)."""
+    rows = (await session.execute(
+        select(Need.category, func.count().label("raised"),
+               func.count().filter(Need.status != NeedStatus.resolved).label("still_open"))
+        .join(CallReport, CallReport.id == Need.call_report_id)
+        .join(scope.assignments, scope.assignments.c.id == CallReport.assignment_id)
+        .where(scope.reports())
+        .group_by(Need.category))).all()
+    order = list(NeedCategory)
+    return tuple(sorted((NeedTally(category=row.category, raised=row.raised, still_open=row.still_open)
+                         for row in rows), key=lambda tally: order.index(tally.category)))
+
+
+class Level(enum.StrEnum):
+    """How far down a progress view looks: the state, a region, a district, or one office-bearer's own work."""
+
+    state = "state"
+    region = "region"
+    district = "district"
+    person = "person"
+
+
+class PeriodKind(enum.StrEnum):
+    """The length of a reviewed period: one day, seven days or thirty days, ending on a chosen day."""
+
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+PERIOD_DAYS = {PeriodKind.day: 1, PeriodKind.week: 7, PeriodKind.month: 30}
+FRESH_NEED_DAYS = 7
+OLD_NEED_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a view covers: `kind` (1, 7 or 30 days) ending on `end`, inclusive."""
+
+    kind: PeriodKind
+    end: date
+
+    @property
+    def days(self) -> int:
+        """How many days the period holds."""
+        return PERIOD_DAYS[self.kind]
+
+    @property
+    def start(self) -> date:
+        """The first day of the period."""
+        return self.end - timedelta(days=self.days - 1)
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one, to show the trend against."""
+        return Period(self.kind, self.start - timedelta(days=1))
+
+
+class NotVisible(DomainError):
+    """The area asked for is outside what the viewer's role lets them see."""
+
+    key = "review.not_yours"
+
+
+class UnknownArea(DomainError):
+    """The area asked for does not exist (a button from an older roster or a forged one)."""
+
+    key = "button.stale"
+
+
+SEE_ALL = (Role.organisation_secretary, Role.admin)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at progress and what their role lets them see.
+
+    The organisation secretary and admins see every district; a district in-charge sees the districts in
+    their charge; a state office-bearer sees only their own calls.
+    """
+
+    person_id: int
+    name: str
+    district_ids: frozenset[int] | None
+    own_work_only: bool
+
+    @classmethod
+    def of(cls, person: OfficeBearer) -> Viewer:
+        """The viewer an office-bearer is (their districts must be loaded)."""
+        if person.role in SEE_ALL:
+            return cls(person.id, person.name, None, own_work_only=False)
+        if person.role is Role.district_incharge:
+            return cls(person.id, person.name, frozenset(d.id for d in person.districts), own_work_only=False)
+        return cls(person.id, person.name, frozenset(), own_work_only=True)
+
+    @classmethod
+    def whole_state(cls) -> Viewer:
+        """A viewer of every district who is nobody in the roster, for reports made outside Telegram
+        (`samvad report`). Its person id 0 matches no office-bearer, and its name is empty since a viewer's
+        name is shown only in a view of their own calls, never in the state's."""
+        return cls(0, "", None, own_work_only=False)
+
+    @property
+    def sees_all(self) -> bool:
+        """Whether every district is open to this viewer (the secretary and admins)."""
+        return self.district_ids is None
+
+    def home(self) -> tuple[Level, int]:
+        """Where their `/summary` opens: the state, their one district or all of them, or their own work."""
+        if self.own_work_only:
+            return Level.person, self.person_id
+        if self.district_ids is not None and len(self.district_ids) == 1:
+            return Level.district, next(iter(self.district_ids))
+        return Level.state, 0
+
+
+@dataclass(frozen=True)
+class Area:
+    """The place a view is about, its name, and the view one level up (None at the top).
+
+    At the state level, `charge` says that only the districts in the viewer's charge are counted.
+    """
+
+    level: Level
+    id: int
+    name: str | None
+    parent: tuple[Level, int] | None
+    charge: bool = False
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """The counts of one region, district or office-bearer inside a view."""
+
+    id: int
+    name: str
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class OpenNeeds:
+    """Needs of one category not yet resolved, by age: under 7 days, 7 to 30 days, over 30 days."""
+
+    category: NeedCategory
+    fresh: int
+    aging: int
+    old: int
+
+    @property
+    def total(self) -> int:
+        """All open needs of the category."""
+        return self.fresh + self.aging + self.old
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Change against the previous period, in percentage points (None when either period had no calls)."""
+
+    completion: int | None
+    talked: int | None
+
+
+def _change(now: int | None, before: int | None) -> int | None:
+    return None if now is None or before is None else now - before
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Who and what in a view needs someone's attention: callers with calls unreported, callers who cannot be
+    reached, weak booths heard in the period, and the needs raised on its calls."""
+
+    unreported: tuple[UnreportedCaller, ...] = ()
+    unreachable: tuple[UnreachableCaller, ...] = ()
+    weak_booths: tuple[WeakBoothHeard, ...] = ()
+    needs_raised: tuple[NeedTally, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """Progress of one area over one period, split one level down, with the area's open needs and what
+    needs attention. Back-checks are in the counts; `flagged` (calls with a plausibility flag) is counted for
+    one region's or district's single day only: flags are judged on all the period's calls, which at the state
+    or over weeks costs seconds, so those views point to `/flags` instead (benchmarks/README.md)."""
+
+    area: Area
+    period: Period
+    totals: Counts
+    previous: Counts
+    rows: tuple[ProgressRow, ...]
+    rows_level: Level | None
+    open_needs: tuple[OpenNeeds, ...]
+    attention: Attention = Attention()
+    flagged: int | None = None
+
+    @property
+    def trend(self) -> Trend:
+        """Completion and talked share against the previous period of the same length."""
+        return Trend(completion=_change(self.totals.completion_percent, self.previous.completion_percent),
+                     talked=_change(self.totals.talked_percent, self.previous.talked_percent))
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a view counts: its area, the districts or person its calls are limited to, and its rows."""
+
+    area: Area
+    district_ids: Collection[int] | None
+    office_bearer_id: int | None
+    rows_level: Level | None
+
+
+async def area_target(session: AsyncSession, viewer: Viewer, level: Level, area_id: int) -> Target:
+    """What `viewer` would see of an area; raises `NotVisible` or `UnknownArea`.
+
+    Whether the role allows the area is checked before the area is looked up, so a refusal says nothing
+    about whether it exists.
+    """
+    if level is Level.person:
+        if area_id != viewer.person_id:
+            raise NotVisible
+        return Target(Area(level, area_id, viewer.name, None), None, area_id, None)
+    if viewer.own_work_only or (level is Level.region and not viewer.sees_all):
+        raise NotVisible
+    if level is Level.state:
+        if area_id != 0:
+            raise UnknownArea
+        rows_level = Level.region if viewer.sees_all else Level.district
+        return Target(Area(level, 0, None, None, charge=not viewer.sees_all), viewer.district_ids, None, rows_level)
+    if level is Level.region:
+        found = (await session.execute(select(Region.name, District.id).outerjoin(District)
+                                       .where(Region.id == area_id))).all()
+        if not found:
+            raise UnknownArea
+        districts = [row.id for row in found if row.id is not None]
+        return Target(Area(level, area_id, found[0].name, (Level.state, 0)), districts, None, Level.district)
+    if viewer.district_ids is not None and area_id not in viewer.district_ids:
+        raise NotVisible
+    district = await session.get(District, area_id)
+    if district is None:
+        raise UnknownArea
+    if viewer.sees_all:
+        parent: tuple[Level, int] | None = (Level.region, district.region_id)
+    else:
+        parent = (Level.state, 0) if viewer.home()[0] is Level.state else None
+    return Target(Area(level, area_id, district.name, parent), [area_id], None, Level.person)
+
+
+async def _view_rows(session: AsyncSession, scope: CallScope, rows_level: Level | None) -> tuple[ProgressRow, ...]:
+    """The scope's counts split by region, district or office-bearer; office-bearers least complete first."""
+    if rows_level is None:
+        return ()
+    scoped = scope.assignments
+    query = _counts_query(scope)
+    if rows_level is Level.person:
+        query = query.add_columns(OfficeBearer.id.label("key"), OfficeBearer.name.label("name")).join(
+            OfficeBearer, OfficeBearer.id == scoped.c.office_bearer_id)
+        group: tuple[Any, ...] = (OfficeBearer.id, OfficeBearer.name)
+    else:
+        query = query.join(District, District.id == scoped.c.district_id)
+        if rows_level is Level.region:
+            query = query.add_columns(Region.id.label("key"), Region.name.label("name")).join(
+                Region, Region.id == District.region_id)
+            group = (Region.id, Region.name)
+        else:
+            query = query.add_columns(District.id.label("key"), District.name.label("name"))
+            group = (District.id, District.name)
+    found = (await session.execute(query.group_by(*group).order_by(group[1], group[0]))).mappings().all()
+    rows = tuple(ProgressRow(row["key"], row["name"], _counts(row)) for row in found)
+    if rows_level is Level.person:
+        return tuple(sorted(rows, key=lambda row: row.counts.completion_percent or 0))
+    return rows
+
+
+async def _open_needs(session: AsyncSession, target: Target, now: datetime) -> tuple[OpenNeeds, ...]:
+    """Needs not yet resolved, raised at booths of the target's districts (or on the person's calls), by age."""
+    fresh_since, old_before = now - timedelta(days=FRESH_NEED_DAYS), now - timedelta(days=OLD_NEED_DAYS)
+    query = (select(Need.category,
+                    func.count().filter(Need.created_at > fresh_since).label("fresh"),
+                    func.count().filter(and_(Need.created_at <= fresh_since, Need.created_at >= old_before))
+                    .label("aging"),
+                    func.count().filter(Need.created_at < old_before).label("old"))
+             .where(Need.status != NeedStatus.resolved)
+             .group_by(Need.category))
+    if target.district_ids is not None:
+        query = (query.join(Booth, Booth.id == Need.booth_id).join(AssemblySeat, AssemblySeat.id == Booth.assembly_id)
+                 .where(AssemblySeat.district_id.in_(target.district_ids)))
+    if target.office_bearer_id is not None:
+        query = (query.join(CallReport, CallReport.id == Need.call_report_id)
+                 .join(Assignment, Assignment.id == CallReport.assignment_id)
+                 .where(Assignment.office_bearer_id == target.office_bearer_id))
+    order = list(NeedCategory)
+    return tuple(sorted((OpenNeeds(row.category, row.fresh, row.aging, row.old)
+                         for row in (await session.execute(query)).all()),
+                        key=lambda needs: order.index(needs.category)))
+
+
+async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, area_id: int, period: Period,
+                        today: date, grace_days: int, now: datetime, zone: tzinfo) -> ProgressView:
+    """Progress of one area over `period` as `viewer` may see it: assigned, delivered, reported, talked,
+    unreachable and overdue, split one level down, with the trend against the previous period and the
+    area's open needs by category and age.
+
+    A call is overdue once its report window (`grace_days` after its day, counted from `today`) has closed
+    with no report. A handful of aggregate queries whatever the number of calls, and for one region's or
+    district's single day one load of its calls for the plausibility flags (`zone` says when "the evening"
+    is). Raises `NotVisible` when the role does not allow the area, `UnknownArea` when it does not exist.
+    """
+    target = await area_target(session, viewer, level, area_id)
+    overdue_before = today - timedelta(days=grace_days)
+
+    def scope_of(days: Period) -> CallScope:
+        return call_scope(start=days.start, end=days.end, district_ids=target.district_ids,
+                          office_bearer_id=target.office_bearer_id, overdue_before=overdue_before)
+
+    scope = scope_of(period)
+    rows = await _view_rows(session, scope, target.rows_level)
+    if target.rows_level is None:
+        totals = _counts((await session.execute(_counts_query(scope))).mappings().one())
+    else:
+        totals = sum((row.counts for row in rows), Counts())
+    previous = _counts((await session.execute(_counts_query(scope_of(period.previous())))).mappings().one())
+    attention = Attention(unreported=await _unreported_callers(session, scope),
+                          unreachable=await _unreachable_callers(session, scope),
+                          weak_booths=await _weak_booths_heard(session, scope),
+                          needs_raised=await need_tallies(session, scope)) if totals.assigned else Attention()
+    flagged = None
+    if totals.assigned and period.kind is PeriodKind.day and target.area.level in (Level.region, Level.district):
+        flagged = len(await flags_for_period(session, start=period.start, end=period.end,
+                                             district_ids=target.district_ids, zone=zone))
+    return ProgressView(area=target.area, period=period, totals=totals, previous=previous, rows=rows,
+                        rows_level=target.rows_level, open_needs=await _open_needs(session, target, now),
+                        attention=attention, flagged=flagged)
+
+
+def telegram_length(text: str) -> int:
+    """The length Telegram measures a message by (UTF-16 code units: an emoji may count as two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _format_day(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def _format_percent(percent: int | None) -> str:
+    return "–" if percent is None else f"{percent}%"
+
+
+@dataclass(frozen=True)
+class _Writer:
+    """Builds the lines of a summary in one language, escaping every name when writing Telegram HTML."""
+
+    language: str
+    html: bool
+
+    def text(self, key: str, /, **params: object) -> str:
+        """A catalog text with its parameters escaped for HTML when needed."""
+        return translate(self.language, key, **{name: self.escape(str(value)) for name, value in params.items()})
+
+    def escape(self, value: str) -> str:
+        """A name or label made safe for the output format."""
+        return escape_html(value, quote=False) if self.html else value
+
+    def heading(self, key: str, /, **params: object) -> str:
+        """A section heading: bold in HTML."""
+        title = self.text(key, **params)
+        return f"<b>{title}</b>" if self.html else title
+
+    def section(self, key: str, items: Sequence[Item], line: Callable[[Item], str],
+                limit: int | None) -> Iterator[str]:
+        """A blank line, a heading and one line per item, cut after `limit` items with an "… and N more"."""
+        yield ""
+        yield self.heading(key)
+        if not items:
+            yield self.text("summary.none")
+            return
+        shown = items if limit is None else items[:limit]
+        yield from (line(item) for item in shown)
+        if len(shown) < len(items):
+            yield self.text("summary.more", count=len(items) - len(shown))
+
+    def unreported(self, caller: UnreportedCaller) -> str:
+        """An office-bearer with calls awaiting report: role, where they work, how many."""
+        where = list(caller.districts) or ([caller.region] if caller.region else [])
+        return self.text("summary.unreported_row", name=caller.name, count=caller.unreported,
+                         details=", ".join([enum_label(self.language, caller.role), *where]))
+
+    def unreachable(self, caller: UnreachableCaller) -> str:
+        """An office-bearer the bot could not reach, with the reason in words when it is a known one."""
+        reason_key = f"unreachable.{caller.reason or 'unknown'}"
+        reason = (translate(self.language, reason_key) if reason_key in catalog(self.language)
+                  else caller.reason)
+        return self.text("summary.unreachable_row", name=caller.name, role=enum_label(self.language, caller.role),
+                         reason=reason, days=caller.days)
+
+    def weak_booth(self, booth: WeakBoothHeard) -> str:
+        """A weak booth reached on a call, and what it asked for."""
+        line = self.text("summary.weak_row", number=booth.booth_no, booth=booth.booth_name,
+                         assembly_no=booth.assembly_no, assembly=booth.assembly, district=booth.district,
+                         day=_format_day(booth.day))
+        if not booth.needs:
+            return line
+        needs = ", ".join(enum_label(self.language, category) for category in booth.needs)
+        return f"{line} — {self.text('summary.weak_needs', needs=needs)}"
+
+    def need(self, tally: NeedTally) -> str:
+        """How many needs of a category were raised and how many are still open."""
+        return self.text("summary.need_row", category=enum_label(self.language, tally.category),
+                         raised=tally.raised, still_open=tally.still_open)
+
+def _fitted(lines: Callable[[int | None], Iterator[str]], html: bool) -> str:
+    """Plain text in full; Telegram HTML with lists cut (each to at most `MAX_LIST_ENTRIES`) until it fits."""
+    if not html:
+        return "\n".join(lines(None))
+    for limit in range(MAX_LIST_ENTRIES, -1, -1):
+        text = "\n".join(lines(limit))
+        if telegram_length(text) <= TELEGRAM_TEXT_LIMIT:
+            break
+    return text
+
+
+def area_label(area: Area, language: str) -> str:
+    """What a view is about, in words: the whole state, your districts, a region, a district or own calls."""
+    if area.level is Level.state:
+        return translate(language, "review.area.charge" if area.charge else "review.area.state")
+    return translate(language, f"review.area.{area.level.value}", name=area.name)
+
+
+@dataclass(frozen=True)
+class _ProgressWriter(_Writer):
+    """Builds the lines of a progress view: figures with their trend, rows one level down, open needs."""
+
+    def trend(self, points: int | None) -> str:
+        """After a figure: ▲ or ▼ and the points, ＝ when unchanged, nothing when there is nothing to compare."""
+        if points is None:
+            return ""
+        if points == 0:
+            return " " + self.text("review.trend.same")
+        return " " + self.text("review.trend.up" if points > 0 else "review.trend.down", points=abs(points))
+
+    def period(self, period: Period) -> str:
+        """The day, or the first and last day and the length of the period."""
+        if period.kind is PeriodKind.day:
+            return self.text("review.period.day", day=_format_day(period.end))
+        return self.text("review.period.range", start=_format_day(period.start), end=_format_day(period.end),
+                         days=period.days)
+
+    def row(self, row: ProgressRow) -> str:
+        """One region's, district's or office-bearer's line, with its back-checks when there are any."""
+        counts = row.counts
+        line = self.text("review.row", name=row.name, reported=counts.reported,
+                         assigned=counts.assigned, percent=_format_percent(counts.completion_percent),
+                         talked=counts.talked, overdue=counts.overdue)
+        if counts.asked:
+            line += self.text("review.row_checks", checked=counts.checked, confirmed=counts.confirmed,
+                              denied=counts.denied)
+        return line
+
+    def checks(self, view: ProgressView) -> str:
+        """How far the view's reported calls were verified, and how many look doubtful."""
+        totals = view.totals
+        line = self.text("review.line.checks", reported=totals.reported, asked=totals.asked,
+                         checked=totals.checked, confirmed=totals.confirmed, denied=totals.denied)
+        if view.flagged is None:
+            return line + self.text("review.line.flags_elsewhere")
+        return line + self.text("review.line.flagged", flagged=view.flagged)
+
+    def needs(self, needs: OpenNeeds) -> str:
+        """Open needs of one category: how many, and how many of each age."""
+        return self.text("review.need_row", category=enum_label(self.language, needs.category), total=needs.total,
+                         fresh=needs.fresh, aging=needs.aging, old=needs.old)
+
+    def progress(self, view: ProgressView, limit: int | None, preface: str | None) -> Iterator[str]:
+        """The whole view (after a `preface` heading, if any), each list cut after `limit` entries (None: in full)."""
+        if preface:
+            yield self.heading(preface)
+        yield self.heading("review.title", area=area_label(view.area, self.language))
+        yield self.period(view.period)
+        totals, trend = view.totals, view.trend
+        if not totals.assigned:
+            yield self.text("summary.nothing")
+        else:
+            yield self.text("review.line.delivery", assigned=totals.assigned, delivered=totals.delivered,
+                            unreachable=totals.unreachable)
+            yield self.text("review.line.completion", percent=_format_percent(totals.completion_percent),
+                            reported=totals.reported, assigned=totals.assigned) + self.trend(trend.completion)
+            yield self.text("review.line.talked", talked=totals.talked,
+                            percent=_format_percent(totals.talked_percent)) + self.trend(trend.talked)
+            yield self.text("review.line.overdue", overdue=totals.overdue)
+            if view.area.level is not Level.person:
+                yield self.checks(view)
+            if view.previous.assigned:
+                yield self.text("review.trend.legend", days=view.period.days)
+            if view.rows_level is not None:
+                yield from self.section(f"review.rows.{view.rows_level.value}", view.rows, self.row, limit)
+            attention = view.attention
+            yield from self.section("summary.unreported_heading", attention.unreported, self.unreported, limit)
+            yield from self.section("summary.unreachable_heading", attention.unreachable, self.unreachable, limit)
+            yield from self.section("summary.weak_heading", attention.weak_booths, self.weak_booth, limit)
+            yield from self.section("summary.needs_heading", attention.needs_raised, self.need, None)
+        yield from self.section("review.needs_heading", view.open_needs, self.needs, None)
+
+
+def render_progress(view: ProgressView, language: str, *, html: bool = True, preface: str | None = None) -> str:
+    """A progress view as text in `language`: Telegram HTML fitting one message, or plain text in full.
+
+    `preface` is the catalog key of a heading put first, such as a digest's.
+    """
+    writer = _ProgressWriter(language=language, html=html)
+    return _fitted(lambda limit: writer.progress(view, limit, preface), html)

@@ -1,0 +1,776 @@
+"""Verification of reported calls: plausibility flags, back-checks with booth presidents, and a call's trail.
+
+Calls are made on personal phones, outside the bot, so the bot never hears them. What it can check:
+
+* **Flags** (`Flag`) on reports whose pattern is hard to square with real calls. They are computed for a
+  period by a few queries (the period's calls, their reports, their back-checks, and one GROUP BY for every
+  office-bearer's rates) and small Python over the rows, never one query per call. A flag is a reason to
+  ask, not a verdict. The rules and their thresholds (the constants below):
+
+  - `quick_reports`: all of an office-bearer's contacts of a day (at least two) reported as talked within
+    `QUICK_WINDOW` of their morning message's delivery: two real conversations (well-being, the booth's
+    position, its needs) and two reports do not fit in ten minutes.
+  - `same_notes`: a note (case, spaces and punctuation ignored; at least `NOTE_MIN_CHARS` characters and
+    `NOTE_MIN_WORDS` words, so "सब ठीक है" is not compared) that is the same or nearly the same
+    (difflib ratio ≥ `NOTE_SIMILARITY`) as the note on another of the same office-bearer's calls of the period.
+  - `no_answer_outlier`, `all_good_outlier`: the office-bearer's share of calls ending unanswered (no answer
+    or switched off), or "all good" (talked, family well, the party strong, no needs), is far above their
+    peers'. Peers are every office-bearer with at least `OUTLIER_MIN_REPORTS` reported calls in the period,
+    in every district (a person's rate belongs to the person, whoever looks); with fewer than
+    `OUTLIER_MIN_PEERS` of them nobody is compared. "Far above" is above median + max(`OUTLIER_MAD_FACTOR` ×
+    MAD, `OUTLIER_MIN_GAP`): the median absolute deviation follows the spread of honest rates, and the fixed
+    gap keeps a tight group (MAD near 0) from flagging small differences. The calls of that kind are flagged.
+  - `evening_burst`: at least `BURST_SIZE` reports by one office-bearer within `BURST_WINDOW`, after
+    `BURST_AFTER` local time: reports written from memory at the end of the day, or not from calls at all.
+  - `disputed`, `needs_not_discussed`: the booth president, asked in a back-check, said there was no call, or
+    that the booth's needs were not talked about.
+
+* **Back-checks** (`BackCheck`): booth presidents may register with the bot. Of the calls reported as talked
+  on a day to registered booth presidents, a share (`review.back_check_share`) is chosen by a hash of the
+  assignment id, so that a re-run chooses the same calls, and each chosen booth president is asked once
+  (the row is claimed like a delivery) whether the call took place and whether the booth's needs came up.
+
+* **The trail** of one call: assignment, delivery, every report, the flags and the back-check, for the
+  organisation secretary and admins (any call) and district in-charges (their districts); each view is
+  written to the audit log, since it shows (to the secretary and admins) the booth president's phone.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import logging
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta, tzinfo
+from difflib import SequenceMatcher
+from itertools import combinations
+from statistics import median
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.db import SessionFactory, session_scope
+from bot.errors import DomainError, NotAllowed
+from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachable
+from bot.outreach.reports import reported_since
+from bot.phones import display_phone, mask_phone
+from bot.sqlutil import insert_ignoring_conflicts
+from models import (
+    AssemblySeat,
+    Assignment,
+    AuditEntry,
+    BackCheck,
+    Booth,
+    BoothPresident,
+    CallReport,
+    Delivery,
+    DeliveryStatus,
+    District,
+    Need,
+    NeedCategory,
+    OfficeBearer,
+    Outcome,
+    Role,
+    Strength,
+    Wellbeing,
+)
+
+log = logging.getLogger(__name__)
+
+QUICK_WINDOW = timedelta(minutes=10)
+"""Talked calls reported this soon after the morning message arrived are too quick to be real conversations."""
+QUICK_MIN_CALLS = 2
+"""`quick_reports` needs at least this many of the day's contacts, all reported that quickly."""
+NOTE_SIMILARITY = 0.9
+"""difflib ratio from which two normalised notes count as the same text."""
+NOTE_MIN_CHARS = 20
+"""Shorter notes (normalised) are too common to compare ("सब ठीक है")."""
+NOTE_MIN_WORDS = 4
+"""Notes of fewer words are too common to compare."""
+OUTLIER_MIN_REPORTS = 6
+"""Reported calls in the period an office-bearer needs before their rates are compared."""
+OUTLIER_MIN_PEERS = 5
+"""Office-bearers with enough reports needed before anyone is compared with the others."""
+OUTLIER_MAD_FACTOR = 2.0
+"""How many median absolute deviations above the median a rate must be to stand out."""
+OUTLIER_MIN_GAP = 0.3
+"""However tight the group, a rate stands out only this far (30 points) above the median."""
+BURST_SIZE = 3
+"""Reports this many within `BURST_WINDOW` after `BURST_AFTER` make an evening burst."""
+BURST_WINDOW = timedelta(minutes=10)
+"""The span within which `BURST_SIZE` late reports count as one burst."""
+BURST_AFTER = time(20, 0)
+"""Local time from which reports count as end-of-day reporting."""
+
+NOT_ANSWERED = (Outcome.no_answer, Outcome.switched_off)
+REVIEWERS_OF_ALL = (Role.organisation_secretary, Role.admin)
+TRAIL_DAYS = 7
+"""A trail opened for a call outside the period asked about is flagged over the seven days ending on its day."""
+
+
+class Flag(enum.StrEnum):
+    """Why a reported call looks doubtful; each is labelled in the catalog as `flag.<value>`."""
+
+    quick_reports = "quick_reports"
+    same_notes = "same_notes"
+    no_answer_outlier = "no_answer_outlier"
+    all_good_outlier = "all_good_outlier"
+    evening_burst = "evening_burst"
+    disputed = "disputed"
+    needs_not_discussed = "needs_not_discussed"
+
+
+class StaleBackCheck(DomainError):
+    """A back-check button already answered, or not this person's to answer."""
+
+    key = "button.stale"
+
+
+class CallNotFound(DomainError):
+    """No call with that number in the districts the viewer may see."""
+
+    key = "trail.not_found"
+
+
+# --- the period's data ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Call:
+    assignment_id: int
+    day: date
+    slot: int
+    office_bearer_id: int
+    caller_name: str
+    caller_role: Role
+    district_id: int
+    district: str
+    booth_no: int
+    booth_name: str
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _Report:
+    assignment_id: int
+    outcome: Outcome
+    reported_at: datetime
+    notes: str | None
+    all_good: bool
+
+
+@dataclass(frozen=True)
+class _Check:
+    asked: bool
+    called: bool | None
+    spoke_about_needs: bool | None
+
+
+@dataclass(frozen=True)
+class _Rates:
+    reported: int
+    not_answered: int
+    all_good: int
+
+
+@dataclass(frozen=True)
+class _Period:
+    """Everything the flags of a period are computed from."""
+
+    calls: dict[int, _Call]
+    reports: list[_Report]
+    checks: dict[int, _Check]
+    rates: dict[int, _Rates]
+    in_scope: Callable[[_Call], bool]
+
+
+def _all_good(report_id: SQLColumnExpression[int], outcome: SQLColumnExpression[Outcome],
+              wellbeing: SQLColumnExpression[Wellbeing | None],
+              position: SQLColumnExpression[Strength | None]) -> ColumnElement[bool]:
+    """The one definition of an "all good" report: talked, family well, the party strong, no needs."""
+    return and_(outcome == Outcome.talked, wellbeing == Wellbeing.well, position == Strength.strong,
+                ~exists().where(Need.call_report_id == report_id))
+
+
+async def _rates(session: AsyncSession, *, start: date, end: date) -> dict[int, _Rates]:
+    """Every office-bearer's reported calls in the period, and how many ended unanswered or all good.
+
+    A call counts by its latest report (by time, ties broken by the higher id).
+    """
+    newest_first = (CallReport.reported_at.desc(), CallReport.id.desc())
+    ranked = (select(Assignment.office_bearer_id, CallReport.id, CallReport.outcome, CallReport.wellbeing,
+                     CallReport.booth_position,
+                     func.row_number().over(partition_by=CallReport.assignment_id, order_by=newest_first)
+                     .label("rank"))
+              .join(Assignment, Assignment.id == CallReport.assignment_id)
+              .where(Assignment.day.between(start, end), reported_since(start))
+              .subquery("ranked"))
+    latest = ranked.c
+    rows = (await session.execute(
+        select(latest.office_bearer_id, func.count().label("reported"),
+               func.count().filter(latest.outcome.in_(NOT_ANSWERED)).label("not_answered"),
+               func.count().filter(_all_good(latest.id, latest.outcome, latest.wellbeing, latest.booth_position))
+               .label("all_good"))
+        .where(latest.rank == 1)
+        .group_by(latest.office_bearer_id))).all()
+    return {row.office_bearer_id: _Rates(row.reported, row.not_answered, row.all_good) for row in rows}
+
+
+async def _load(session: AsyncSession, *, start: date, end: date, district_ids: Collection[int] | None,
+                office_bearer_id: int | None = None) -> _Period:
+    """The period's calls of everyone who has a call in scope (all their calls: a day's "both contacts" and an
+    evening's burst are the person's, whichever districts they lie in), their reports and back-checks."""
+    in_period = Assignment.day.between(start, end)
+    people: Select[Any] | None = None
+    if office_bearer_id is not None:
+        people = select(OfficeBearer.id).where(OfficeBearer.id == office_bearer_id)
+    elif district_ids is not None:
+        people = (select(Assignment.office_bearer_id)
+                  .join(Booth, Booth.id == Assignment.booth_id)
+                  .join(AssemblySeat, AssemblySeat.id == Booth.assembly_id)
+                  .where(in_period, AssemblySeat.district_id.in_(district_ids)))
+    chosen = [in_period] if people is None else [in_period, Assignment.office_bearer_id.in_(people)]
+    call_ids = select(Assignment.id).where(*chosen)
+    call_rows = (await session.execute(
+        select(Assignment.id, Assignment.day, Assignment.slot, Assignment.office_bearer_id,
+               OfficeBearer.name.label("caller_name"), OfficeBearer.role, AssemblySeat.district_id,
+               District.name.label("district"), Booth.number, Booth.name.label("booth_name"),
+               Delivery.updated_at.label("sent_at"))
+        .join(OfficeBearer, OfficeBearer.id == Assignment.office_bearer_id)
+        .join(Booth, Booth.id == Assignment.booth_id)
+        .join(AssemblySeat, AssemblySeat.id == Booth.assembly_id)
+        .join(District, District.id == AssemblySeat.district_id)
+        .outerjoin(Delivery, and_(Delivery.day.between(start, end), Delivery.day == Assignment.day,
+                                  Delivery.office_bearer_id == Assignment.office_bearer_id,
+                                  Delivery.status == DeliveryStatus.sent))
+        .where(*chosen))).all()
+    calls = {row.id: _Call(row.id, row.day, row.slot, row.office_bearer_id, row.caller_name, row.role,
+                           row.district_id, row.district, row.number, row.booth_name, row.sent_at)
+             for row in call_rows}
+    report_rows = (await session.execute(
+        select(CallReport.assignment_id, CallReport.outcome, CallReport.reported_at, CallReport.notes,
+               _all_good(CallReport.id, CallReport.outcome, CallReport.wellbeing, CallReport.booth_position)
+               .label("all_good"))
+        .where(CallReport.assignment_id.in_(call_ids), reported_since(start))
+        .order_by(CallReport.reported_at, CallReport.id))).all()
+    check_rows = (await session.execute(
+        select(BackCheck.assignment_id, BackCheck.asked_at, BackCheck.error, BackCheck.called,
+               BackCheck.spoke_about_needs)
+        .where(BackCheck.assignment_id.in_(call_ids)))).all()
+    scope = None if district_ids is None else set(district_ids)
+    return _Period(
+        calls=calls,
+        reports=[_Report(r.assignment_id, r.outcome, r.reported_at, r.notes, bool(r.all_good))
+                 for r in report_rows],
+        checks={c.assignment_id: _Check(c.asked_at is not None and c.error is None, c.called, c.spoke_about_needs)
+                for c in check_rows},
+        rates=await _rates(session, start=start, end=end),
+        in_scope=lambda call: scope is None or call.district_id in scope,
+    )
+
+
+# --- the flags ------------------------------------------------------------------------------------------
+
+
+def normalise_note(note: str) -> str:
+    """A note with case, punctuation (the danda too) and runs of spaces ironed out, for comparing notes."""
+    kept = "".join(" " if unicodedata.category(ch)[0] in "PSZC" else ch for ch in note.casefold())
+    return " ".join(kept.split())
+
+
+def notes_alike(first: str, second: str) -> bool:
+    """Whether two normalised notes are the same or nearly the same text (difflib ratio ≥ `NOTE_SIMILARITY`)."""
+    matcher = SequenceMatcher(None, first, second, autojunk=False)
+    return (matcher.real_quick_ratio() >= NOTE_SIMILARITY and matcher.quick_ratio() >= NOTE_SIMILARITY
+            and matcher.ratio() >= NOTE_SIMILARITY)
+
+
+def _substantial(note: str) -> bool:
+    return len(note) >= NOTE_MIN_CHARS and len(note.split()) >= NOTE_MIN_WORDS
+
+
+def _quick_reports(period: _Period) -> Iterable[int]:
+    first_talked: dict[int, datetime] = {}
+    for report in period.reports:
+        if report.outcome is Outcome.talked:
+            first_talked.setdefault(report.assignment_id, report.reported_at)
+    days: dict[tuple[int, date], list[_Call]] = defaultdict(list)
+    for call in period.calls.values():
+        days[call.office_bearer_id, call.day].append(call)
+    for calls in days.values():
+        sent_at = calls[0].sent_at
+        if len(calls) < QUICK_MIN_CALLS or sent_at is None:
+            continue
+        if all(c.assignment_id in first_talked and first_talked[c.assignment_id] - sent_at <= QUICK_WINDOW
+               for c in calls):
+            yield from (c.assignment_id for c in calls)
+
+
+def _same_notes(period: _Period) -> Iterable[int]:
+    notes: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for report in period.reports:
+        text = normalise_note(report.notes or "")
+        if _substantial(text):
+            notes[period.calls[report.assignment_id].office_bearer_id].add((report.assignment_id, text))
+    for written in notes.values():
+        for (first_id, first), (second_id, second) in combinations(sorted(written), 2):
+            if first_id != second_id and notes_alike(first, second):
+                yield from (first_id, second_id)
+
+
+def _outliers(rates: dict[int, _Rates]) -> dict[int, set[Flag]]:
+    """The office-bearers whose no-answer or all-good share stands far above their peers' (see the module)."""
+    peers = {person: rate for person, rate in rates.items() if rate.reported >= OUTLIER_MIN_REPORTS}
+    found: dict[int, set[Flag]] = defaultdict(set)
+    if len(peers) < OUTLIER_MIN_PEERS:
+        return found
+    measures: dict[Flag, Callable[[_Rates], float]] = {
+        Flag.no_answer_outlier: lambda rate: rate.not_answered / rate.reported,
+        Flag.all_good_outlier: lambda rate: rate.all_good / rate.reported,
+    }
+    for flag, share in measures.items():
+        shares = {person: share(rate) for person, rate in peers.items()}
+        middle = median(shares.values())
+        spread = median(abs(value - middle) for value in shares.values())
+        limit = middle + max(OUTLIER_MAD_FACTOR * spread, OUTLIER_MIN_GAP)
+        for person, value in shares.items():
+            if value > limit:
+                found[person].add(flag)
+    return found
+
+
+def _outlier_calls(period: _Period) -> Iterable[tuple[int, Flag]]:
+    outliers = _outliers(period.rates)
+    latest = {report.assignment_id: report for report in period.reports}
+    for assignment_id, report in latest.items():
+        flags = outliers.get(period.calls[assignment_id].office_bearer_id, set())
+        if Flag.no_answer_outlier in flags and report.outcome in NOT_ANSWERED:
+            yield assignment_id, Flag.no_answer_outlier
+        if Flag.all_good_outlier in flags and report.all_good:
+            yield assignment_id, Flag.all_good_outlier
+
+
+def _evening_bursts(period: _Period, zone: tzinfo) -> Iterable[int]:
+    late: dict[int, list[_Report]] = defaultdict(list)
+    for report in period.reports:
+        if report.reported_at.astimezone(zone).time() >= BURST_AFTER:
+            late[period.calls[report.assignment_id].office_bearer_id].append(report)
+    for reports in late.values():
+        first = 0
+        for last, report in enumerate(reports):
+            while report.reported_at - reports[first].reported_at > BURST_WINDOW:
+                first += 1
+            if last - first + 1 >= BURST_SIZE:
+                yield from (r.assignment_id for r in reports[first:last + 1])
+
+
+def _disputes(period: _Period) -> Iterable[tuple[int, Flag]]:
+    for assignment_id, check in period.checks.items():
+        if check.called is False:
+            yield assignment_id, Flag.disputed
+        if check.spoke_about_needs is False:
+            yield assignment_id, Flag.needs_not_discussed
+
+
+def _flags(period: _Period, zone: tzinfo) -> dict[int, tuple[Flag, ...]]:
+    found: dict[int, set[Flag]] = defaultdict(set)
+    for flag, ids in ((Flag.quick_reports, _quick_reports(period)), (Flag.same_notes, _same_notes(period)),
+                      (Flag.evening_burst, _evening_bursts(period, zone))):
+        for assignment_id in ids:
+            found[assignment_id].add(flag)
+    for assignment_id, flag in (*_outlier_calls(period), *_disputes(period)):
+        found[assignment_id].add(flag)
+    order = list(Flag)
+    return {assignment_id: tuple(sorted(flags, key=order.index)) for assignment_id, flags in found.items()
+            if period.in_scope(period.calls[assignment_id])}
+
+
+async def flags_for_period(session: AsyncSession, *, start: date, end: date, district_ids: Collection[int] | None,
+                           zone: tzinfo) -> dict[int, tuple[Flag, ...]]:
+    """The flags of every flagged call of `start`..`end` on booths of `district_ids` (all when None), by
+    assignment id; calls without a flag are left out. `zone` decides what "after 20:00" means."""
+    period = await _load(session, start=start, end=end, district_ids=district_ids)
+    return _flags(period, zone)
+
+
+# --- tallies per office-bearer and district --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How far the calls of a person or district have been checked.
+
+    `reported`: calls with a report; `asked`: back-check questions delivered; `checked`: answered by the
+    booth president; `confirmed`: the booth president says the call took place; `disputed`: says it did not;
+    `flagged`: calls with at least one flag (disputes included).
+    """
+
+    reported: int = 0
+    asked: int = 0
+    checked: int = 0
+    confirmed: int = 0
+    disputed: int = 0
+    flagged: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        """Field-by-field sum."""
+        return Tally(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+
+@dataclass(frozen=True)
+class CallerTally:
+    """One office-bearer's verification figures in the period, with the rates their peers are compared on.
+
+    The rates cover all their reported calls of the period in every district (None with no report);
+    `outliers` names the rates that stand far above their peers'.
+    """
+
+    office_bearer_id: int
+    name: str
+    role: Role
+    tally: Tally
+    not_answered_share: float | None
+    all_good_share: float | None
+    outliers: tuple[Flag, ...]
+
+
+@dataclass(frozen=True)
+class DistrictTally:
+    """One district's verification figures in the period (calls on its booths)."""
+
+    district_id: int
+    name: str
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class FlaggedCall:
+    """A call with at least one flag, as the review list shows it (no phone number, no booth president)."""
+
+    assignment_id: int
+    day: date
+    caller_name: str
+    booth_no: int
+    booth_name: str
+    district: str
+    flags: tuple[Flag, ...]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Verification of the calls of `start`..`end` in the districts asked about."""
+
+    start: date
+    end: date
+    flags: dict[int, tuple[Flag, ...]]
+    flagged: tuple[FlaggedCall, ...]
+    callers: tuple[CallerTally, ...]
+    districts: tuple[DistrictTally, ...]
+    totals: Tally
+
+
+def _tally(call: _Call, period: _Period, reported: set[int], flags: dict[int, tuple[Flag, ...]]) -> Tally:
+    check = period.checks.get(call.assignment_id)
+    return Tally(reported=int(call.assignment_id in reported),
+                 asked=int(check is not None and check.asked),
+                 checked=int(check is not None and check.called is not None),
+                 confirmed=int(check is not None and check.called is True),
+                 disputed=int(check is not None and check.called is False),
+                 flagged=int(call.assignment_id in flags))
+
+
+async def verify_period(session: AsyncSession, *, start: date, end: date, district_ids: Collection[int] | None,
+                        zone: tzinfo) -> Verification:
+    """Flags, flagged calls, and reported / checked / confirmed / flagged tallies per office-bearer, per
+    district and in total, for the calls of `start`..`end` on booths of `district_ids` (all when None).
+
+    This is the secretary's "what looks doubtful": one load of the period, whatever the number of calls.
+    """
+    period = await _load(session, start=start, end=end, district_ids=district_ids)
+    flags = _flags(period, zone)
+    outliers = _outliers(period.rates)
+    reported = {report.assignment_id for report in period.reports}
+    scoped = sorted((c for c in period.calls.values() if period.in_scope(c)),
+                    key=lambda c: (c.day, c.caller_name, c.slot, c.assignment_id))
+    by_caller: dict[int, Tally] = defaultdict(Tally)
+    by_district: dict[int, Tally] = defaultdict(Tally)
+    for call in scoped:
+        tally = _tally(call, period, reported, flags)
+        by_caller[call.office_bearer_id] += tally
+        by_district[call.district_id] += tally
+    people = {c.office_bearer_id: c for c in scoped}
+    districts = {c.district_id: c.district for c in scoped}
+    order = list(Flag)
+
+    def caller(person: int) -> CallerTally:
+        rate = period.rates.get(person)
+        return CallerTally(
+            office_bearer_id=person, name=people[person].caller_name, role=people[person].caller_role,
+            tally=by_caller[person],
+            not_answered_share=rate.not_answered / rate.reported if rate else None,
+            all_good_share=rate.all_good / rate.reported if rate else None,
+            outliers=tuple(sorted(outliers.get(person, ()), key=order.index)))
+
+    return Verification(
+        start=start, end=end, flags=flags,
+        flagged=tuple(FlaggedCall(c.assignment_id, c.day, c.caller_name, c.booth_no, c.booth_name, c.district,
+                                  flags[c.assignment_id]) for c in scoped if c.assignment_id in flags),
+        callers=tuple(sorted((caller(p) for p in by_caller), key=lambda t: (t.name, t.office_bearer_id))),
+        districts=tuple(sorted((DistrictTally(d, districts[d], t) for d, t in by_district.items()),
+                               key=lambda t: t.name)),
+        totals=sum(by_district.values(), Tally()),
+    )
+
+
+# --- back-checks ---------------------------------------------------------------------------------------
+
+
+def is_sampled(assignment_id: int, share: float) -> bool:
+    """Whether a call falls in the back-checked `share`: a hash of its id, so every run chooses the same calls."""
+    digest = hashlib.sha256(f"back-check:{assignment_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < share
+
+
+async def choose_back_checks(session: AsyncSession, *, day: date, share: float, now: datetime) -> int:
+    """Make a back-check row for the sampled calls of `day` reported as talked to registered booth presidents.
+
+    Returns how many calls are sampled (rows already there are kept as they are).
+    """
+    talked = exists().where(CallReport.assignment_id == Assignment.id, CallReport.outcome == Outcome.talked)
+    rows = (await session.execute(
+        select(Assignment.id, Assignment.booth_president_id)
+        .join(BoothPresident, BoothPresident.id == Assignment.booth_president_id)
+        .where(Assignment.day == day, talked, BoothPresident.active,
+               BoothPresident.telegram_user_id.is_not(None)))).all()
+    chosen = [{"assignment_id": row.id, "booth_president_id": row.booth_president_id, "created_at": now}
+              for row in rows if is_sampled(row.id, share)]
+    if chosen:
+        await session.execute(insert_ignoring_conflicts(session, BackCheck), chosen)
+    return len(chosen)
+
+
+@dataclass(frozen=True)
+class BackCheckQuestion:
+    """What a booth president is asked: did this office-bearer call you on that day?"""
+
+    back_check_id: int
+    chat_id: int
+    language: str | None
+    president_name: str
+    caller_name: str
+    day: date
+
+
+class BackCheckChannel(Protocol):
+    """Where back-check questions go: Telegram in production, anything in a test."""
+
+    async def send_back_check(self, question: BackCheckQuestion) -> int:
+        """Send the question with its yes/no buttons; return the message id."""
+        ...
+
+
+@dataclass
+class BackCheckStats:
+    """What one back-check run did."""
+
+    sampled: int = 0
+    asked: int = 0
+    failed: int = 0
+
+
+async def _claim_back_check(session: AsyncSession, back_check_id: int, now: datetime) -> BackCheckQuestion | None:
+    """Claim an unasked back-check for this run: its question, or None if another run has it."""
+    result = await session.execute(update(BackCheck).where(BackCheck.id == back_check_id, BackCheck.asked_at.is_(None))
+                                   .values(asked_at=now))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    check = (await session.execute(
+        select(BackCheck).options(selectinload(BackCheck.booth_president),
+                                  selectinload(BackCheck.assignment).selectinload(Assignment.office_bearer))
+        .where(BackCheck.id == back_check_id))).scalar_one()
+    president = check.booth_president
+    return BackCheckQuestion(back_check_id=check.id, chat_id=president.telegram_user_id or 0,
+                             language=president.language, president_name=president.name,
+                             caller_name=check.assignment.office_bearer.name, day=check.assignment.day)
+
+
+async def ask_back_checks(sessions: SessionFactory, channel: BackCheckChannel, *, day: date,
+                          clock: Callable[[], datetime], share: float) -> BackCheckStats:
+    """Choose the back-checks of `day`'s calls and ask each booth president once.
+
+    Each row is claimed (asked_at set) in its own committed transaction before the question goes out, so a
+    second run, or two at once, ask nobody twice; a booth president who blocked the bot is noted and the
+    others are still asked.
+    """
+    async with session_scope(sessions) as session:
+        sampled = await choose_back_checks(session, day=day, share=share, now=clock())
+    async with session_scope(sessions) as session:
+        due = (await session.execute(
+            select(BackCheck.id).join(Assignment, Assignment.id == BackCheck.assignment_id)
+            .where(Assignment.day == day, BackCheck.asked_at.is_(None)).order_by(BackCheck.id))).scalars().all()
+    stats = BackCheckStats(sampled=sampled)
+    for back_check_id in due:
+        async with session_scope(sessions) as session:
+            question = await _claim_back_check(session, back_check_id, clock())
+        if question is None:
+            continue
+        message_id, error = None, None
+        try:
+            message_id = await channel.send_back_check(question)
+            stats.asked += 1
+        except Unreachable as exc:
+            error = exc.reason
+        except (PermanentFailure, TemporaryFailure) as exc:
+            error = str(exc)[:200] or type(exc).__name__
+        if error is not None:
+            stats.failed += 1
+        async with session_scope(sessions) as session:
+            await session.execute(update(BackCheck).where(BackCheck.id == back_check_id)
+                                  .values(telegram_message_id=message_id, error=error))
+    log.info("back-checks for %s: %d sampled, %d asked, %d not delivered", day, stats.sampled, stats.asked,
+             stats.failed)
+    return stats
+
+
+async def _owned(session: AsyncSession, back_check_id: int, telegram_user_id: int) -> None:
+    """Refuse a back-check that does not exist or was not asked of this Telegram user."""
+    owner = (await session.execute(
+        select(BoothPresident.telegram_user_id).join(BackCheck, BackCheck.booth_president_id == BoothPresident.id)
+        .where(BackCheck.id == back_check_id))).scalar_one_or_none()
+    if owner is None or owner != telegram_user_id:
+        raise StaleBackCheck()
+
+
+async def answer_called(session: AsyncSession, *, back_check_id: int, telegram_user_id: int, called: bool,
+                        now: datetime) -> None:
+    """Store the booth president's answer to "did they call you?"; a second answer is refused as stale."""
+    await _owned(session, back_check_id, telegram_user_id)
+    result = await session.execute(update(BackCheck).where(
+        BackCheck.id == back_check_id, BackCheck.asked_at.is_not(None), BackCheck.called.is_(None))
+        .values(called=called, answered_at=now))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleBackCheck()
+
+
+async def answer_needs(session: AsyncSession, *, back_check_id: int, telegram_user_id: int, spoke: bool) -> None:
+    """Store whether the booth's needs were talked about; only after a "yes, they called", and only once."""
+    await _owned(session, back_check_id, telegram_user_id)
+    result = await session.execute(update(BackCheck).where(
+        BackCheck.id == back_check_id, BackCheck.called.is_(True), BackCheck.spoke_about_needs.is_(None))
+        .values(spoke_about_needs=spoke))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleBackCheck()
+
+
+# --- the trail of one call -----------------------------------------------------------------------------
+
+
+def review_scope(person: OfficeBearer) -> list[int] | None:
+    """The districts whose calls `person` may review: all (None) for the secretary and admins, their own for a
+    district in-charge; anyone else is refused."""
+    if person.role in REVIEWERS_OF_ALL:
+        return None
+    if person.role is Role.district_incharge:
+        return [district.id for district in person.districts]
+    raise NotAllowed()
+
+
+@dataclass(frozen=True)
+class TrailReport:
+    """One report on the call, as it was stored."""
+
+    reported_at: datetime
+    outcome: Outcome
+    wellbeing: Wellbeing | None
+    position: Strength | None
+    needs: tuple[NeedCategory, ...]
+    need_details: tuple[str, ...]
+    notes: str | None
+    call_back_on: date | None
+
+
+@dataclass(frozen=True)
+class TrailBackCheck:
+    """The back-check of the call: when asked, and what the booth president answered (None: not yet)."""
+
+    asked_at: datetime | None
+    error: str | None
+    answered_at: datetime | None
+    called: bool | None
+    spoke_about_needs: bool | None
+
+
+@dataclass(frozen=True)
+class CallTrail:
+    """Everything known about one call. `phone` is ready to show: in full, or masked unless the viewer may see it."""
+
+    assignment_id: int
+    day: date
+    caller_name: str
+    caller_role: Role
+    president_name: str
+    phone: str
+    booth_no: int
+    booth_name: str
+    assembly_no: int
+    assembly: str
+    district: str
+    delivery_status: DeliveryStatus | None
+    delivered_at: datetime | None
+    reports: tuple[TrailReport, ...]
+    flags: tuple[Flag, ...]
+    back_check: TrailBackCheck | None
+
+
+async def open_trail(session: AsyncSession, *, viewer: OfficeBearer, assignment_id: int, start: date, end: date,
+                     zone: tzinfo, now: datetime) -> CallTrail:
+    """The whole trail of one call for a reviewer, written to the audit log.
+
+    The secretary and admins may open any call and see the booth president's phone; a district in-charge
+    the calls of their districts, with the phone masked (unless the call was their own). The flags are
+    those of the period `start`..`end`, or of the seven days ending on the call's day if it lies outside.
+    """
+    scope = review_scope(viewer)
+    assignment = (await session.execute(
+        select(Assignment).options(
+            selectinload(Assignment.office_bearer), selectinload(Assignment.booth_president),
+            selectinload(Assignment.booth).selectinload(Booth.assembly).selectinload(AssemblySeat.district),
+            selectinload(Assignment.reports).selectinload(CallReport.needs))
+        .where(Assignment.id == assignment_id))).scalar_one_or_none()
+    if assignment is None or (scope is not None and assignment.booth.assembly.district_id not in scope):
+        raise CallNotFound(number=assignment_id)
+    if not start <= assignment.day <= end:
+        start, end = assignment.day - timedelta(days=TRAIL_DAYS - 1), assignment.day
+    period = await _load(session, start=start, end=end, district_ids=None,
+                         office_bearer_id=assignment.office_bearer_id)
+    delivery = (await session.execute(select(Delivery).where(
+        Delivery.day == assignment.day, Delivery.office_bearer_id == assignment.office_bearer_id))
+    ).scalar_one_or_none()
+    check = (await session.execute(select(BackCheck).where(BackCheck.assignment_id == assignment_id))
+             ).scalar_one_or_none()
+    phone_shown = viewer.role in REVIEWERS_OF_ALL or viewer.id == assignment.office_bearer_id
+    session.add(AuditEntry(at=now, actor_id=viewer.id, actor_label="telegram", action="call_trail_viewed",
+                           subject=f"assignment:{assignment_id}", detail={"phone_shown": phone_shown}))
+    await session.flush()
+    president, booth = assignment.booth_president, assignment.booth
+    return CallTrail(
+        assignment_id=assignment.id, day=assignment.day, caller_name=assignment.office_bearer.name,
+        caller_role=assignment.office_bearer.role, president_name=president.name,
+        phone=display_phone(president.phone) if phone_shown else mask_phone(president.phone),
+        booth_no=booth.number, booth_name=booth.name, assembly_no=booth.assembly.number,
+        assembly=booth.assembly.name, district=booth.assembly.district.name,
+        delivery_status=delivery.status if delivery else None,
+        delivered_at=delivery.updated_at if delivery and delivery.status is DeliveryStatus.sent else None,
+        reports=tuple(TrailReport(
+            reported_at=r.reported_at, outcome=r.outcome, wellbeing=r.wellbeing, position=r.booth_position,
+            needs=tuple(n.category for n in r.needs), need_details=tuple(n.detail for n in r.needs if n.detail),
+            notes=r.notes, call_back_on=r.call_back_on) for r in assignment.reports),
+        flags=_flags(period, zone).get(assignment_id, ()),
+        back_check=TrailBackCheck(check.asked_at, check.error, check.answered_at, check.called,
+                                  check.spoke_about_needs) if check else None,
+    )
