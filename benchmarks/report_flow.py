@@ -48,7 +48,8 @@ from bot.db import SessionFactory, make_engine, make_session_factory, session_sc
 from bot.outreach.assignment import RotationPolicy
 from bot.outreach.delivery import push_day
 from bot.outreach.people import register
-from bot.roster.importer import read_table, validate_and_import_booths, validate_and_import_office_bearers
+from bot.roster.files import read_table
+from bot.roster.importer import validate_and_import_booths, validate_and_import_office_bearers
 from bot.roster.synthetic import generate_booth_rows, generate_office_bearer_rows, write_csv
 from bot.sandbox import FakeChat, FakeTelegram, FakeUser, load_spec
 from handlers import callbacks as cb

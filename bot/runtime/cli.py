@@ -31,13 +31,9 @@ from bot.review.charts import render_charts, stack
 from bot.review.exports import export_calls, record_export, write_calls
 from bot.review.progress import Level, Period, PeriodKind, Viewer, progress_view, render_progress
 from bot.review.trends import Trends, gather_trends
-from bot.roster.importer import (
-    RosterInvalid,
-    describe_error,
-    read_table,
-    validate_and_import_booths,
-    validate_and_import_office_bearers,
-)
+from bot.roster.errors import RosterInvalid, describe_error
+from bot.roster.files import read_table
+from bot.roster.importer import validate_and_import_booths, validate_and_import_office_bearers
 from bot.runtime.app import build_application, utc_now
 from bot.runtime.webhook import Webhook, run_webhook, webhook_server
 from handlers.channel import channel_for

@@ -20,7 +20,8 @@ from bot.db import make_engine, make_session_factory, session_scope, upgrade_to_
 from bot.i18n import translate
 from bot.outreach.assignment import RotationPolicy
 from bot.outreach.delivery import push_day, send_reminders
-from bot.roster.importer import read_table, validate_and_import_booths, validate_and_import_office_bearers
+from bot.roster.files import read_table
+from bot.roster.importer import validate_and_import_booths, validate_and_import_office_bearers
 from bot.roster.synthetic import generate_booth_rows, generate_office_bearer_rows, write_csv
 from bot.runtime.local import SandboxBot, sandbox_bot
 from bot.sandbox import FakeTelegram, FakeUser, load_spec

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outreach.assignment import Caller, Candidate, RotationPolicy, assign_day, choose
 from bot.outreach.reports import ReportDraft, record_report
-from bot.roster.importer import read_table, validate_and_import_booths
+from bot.roster.files import read_table
+from bot.roster.importer import validate_and_import_booths
 from bot.roster.synthetic import generate_booth_rows, write_csv
 from models import AssemblySeat, Assignment, Booth, BoothPresident, District, Outcome, Role, Strength
 from tests.factories import NOW, make_booth, make_office_bearer, make_report, synthetic_mobile

@@ -13,13 +13,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.roster.errors import RosterInvalid, RowError, describe_error
+from bot.roster.files import read_table
 from bot.roster.importer import (
     EntityCounts,
     ImportReport,
-    RosterInvalid,
-    RowError,
-    describe_error,
-    read_table,
     validate_and_import_booths,
     validate_and_import_office_bearers,
 )

@@ -12,7 +12,9 @@ import openpyxl
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.roster.importer import RosterInvalid, RowError, describe_error, read_table, validate_and_import_booths
+from bot.roster.errors import RosterInvalid, RowError, describe_error
+from bot.roster.files import read_table
+from bot.roster.importer import validate_and_import_booths
 from bot.roster.synthetic import generate_booth_rows, write_csv
 from tests.roster.test_roster import booth, counts, import_booths, president_states, where, write_rows
 

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.phones import normalise_mobile
+from bot.roster.files import read_table
 from bot.roster.geodata import DISTRICT_REGION, DISTRICT_SEATS, FOCUS_LOK_SABHA_SEATS, REGION_DISTRICTS
-from bot.roster.importer import read_table, validate_and_import_booths, validate_and_import_office_bearers
+from bot.roster.importer import validate_and_import_booths, validate_and_import_office_bearers
 from bot.roster.synthetic import (
     MOBILE_PREFIXES,
     generate_booth_rows,
