@@ -13,9 +13,11 @@ from bot.sandbox.chats import (
     StoredFile,
     UpdateTiming,
 )
+from bot.sandbox.errors import ApiError
 from bot.sandbox.html import FormattedText, HtmlError, parse_html
-from bot.sandbox.server import ApiError, FakeTelegram, WebhookConfig
+from bot.sandbox.server import FakeTelegram
 from bot.sandbox.spec import BotApiSpec, UploadedFile, decode_params, load_spec, validate_request
+from bot.sandbox.state import WebhookConfig
 from bot.sandbox.users import FakeUser
 
 __all__ = [

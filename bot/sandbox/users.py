@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from bot.sandbox.chats import FakeChat, FakeMessage
+from bot.sandbox.chats import CallbackQueryRecord, FakeChat, FakeMessage
 from bot.sandbox.html import utf16_len
 
-if TYPE_CHECKING:
-    from bot.sandbox.server import FakeTelegram
-
-__all__ = ["FakeUser", "text_content"]
+__all__ = ["FakeUser", "UserServer", "text_content"]
 
 _COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]+)?")
 
@@ -25,6 +22,37 @@ def text_content(text: str) -> dict[str, Any]:
     return content
 
 
+class UserServer(Protocol):
+    """What a user needs of the sandbox (``FakeTelegram``): their chat, a way to act, and the bot's answers."""
+
+    chats: dict[int, FakeChat]
+    callback_queries: dict[str, CallbackQueryRecord]
+
+    async def queue_message(self, chat_id: int, user: FakeUser, content: dict[str, Any]) -> dict[str, Any]:
+        """Queue a message from ``user`` in ``chat_id`` as an update."""
+        ...
+
+    async def queue_edit(self, chat_id: int, user: FakeUser, message_id: int, text: str) -> dict[str, Any]:
+        """Queue an edit of ``user``'s earlier message as an update."""
+        ...
+
+    async def queue_callback_query(self, user: FakeUser, message: FakeMessage, data: str) -> str:
+        """Queue a button press of ``user`` as an update."""
+        ...
+
+    async def next_message(self, chat_id: int, timeout: float = 5.0) -> FakeMessage:
+        """Wait for the next bot message to ``chat_id``."""
+        ...
+
+    def next_file_number(self) -> int:
+        """A fresh number for file ids."""
+        ...
+
+    def block(self, user_id: int) -> None:
+        """The user blocks the bot."""
+        ...
+
+
 class FakeUser:
     """A person chatting with the bot in their private chat (chat id = user id).
 
@@ -34,7 +62,7 @@ class FakeUser:
 
     def __init__(
         self,
-        fake: FakeTelegram,
+        fake: UserServer,
         *,
         user_id: int,
         first_name: str,
