@@ -13,11 +13,11 @@ from bot.config import Settings
 from bot.outreach.assignment import RotationPolicy
 from bot.outreach.delivery import DeliveryStats, push_day, send_reminders
 from bot.runtime.local import SANDBOX_TOKEN, SandboxBot, sandbox_bot
-from bot.sandbox import FakeTelegram, FakeUser, load_spec
+from bot.sandbox import FakeMessage, FakeTelegram, FakeUser, load_spec
 from handlers.channel import TelegramChannel
 from models import OfficeBearer
 from tests.conftest import Database
-from tests.factories import make_office_bearer
+from tests.factories import make_booth, make_office_bearer
 
 MORNING = datetime(2026, 11, 20, 2, 30, tzinfo=UTC)  # 08:00 in Asia/Kolkata
 
@@ -73,6 +73,23 @@ class Harness:
         await user.next_message()
         await user.next_message()
         return user
+
+    async def roster(self, booths: int, *names: str, president: str | None = None) -> list[OfficeBearer]:
+        """`booths` booths (each president named `president`, if given) and one office-bearer per name, committed."""
+        async with self.db.sessions() as session:
+            for _ in range(booths):
+                await make_booth(session, president=president)
+            people = [await make_office_bearer(session, name=name) for name in names]
+            await session.commit()
+        return people
+
+    async def caller_with_morning(self, *, user_id: int,
+                                  president: str | None = None) -> tuple[FakeUser, FakeMessage]:
+        """Ravi Kumar, registered with two booths to call, and the morning message the push sends him."""
+        (person,) = await self.roster(2, "Ravi Kumar", president=president)
+        user = await self.register(person, user_id=user_id)
+        await self.push()
+        return user, await user.next_message()
 
     async def new_user(self, *, user_id: int, **fields: Any) -> FakeUser:
         """A new office-bearer on the roster (`fields` as for `make_office_bearer`), registered with the bot."""

@@ -13,21 +13,13 @@ from sqlalchemy import select
 from bot.sandbox import FakeMessage, FakeUser
 from models import CallReport, Outcome
 from tests.e2e.conftest import Harness
-from tests.factories import make_booth, make_office_bearer
 
 TALKED, NOT_REACHED = 0, 1
 SAVE = "सहेजें"
 
 
 async def _caller_with_contacts(h: Harness) -> tuple[FakeUser, FakeMessage]:
-    async with h.db.sessions() as session:
-        for _ in range(2):
-            await make_booth(session)
-        person = await make_office_bearer(session, name="Ravi Kumar")
-        await session.commit()
-    user = await h.register(person, user_id=6101)
-    await h.push()
-    return user, await user.next_message()
+    return await h.caller_with_morning(user_id=6101)
 
 
 def _button(morning: FakeMessage, contact: int, kind: int) -> str:

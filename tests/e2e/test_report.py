@@ -24,14 +24,7 @@ TALKED, NOT_REACHED = 0, 1
 
 async def _caller_with_contacts(h: Harness, *, user_id: int = 6001,
                                 president: str | None = None) -> tuple[FakeUser, FakeMessage]:
-    async with h.db.sessions() as session:
-        for _ in range(2):
-            await make_booth(session, president=president)
-        person = await make_office_bearer(session, name="Ravi Kumar")
-        await session.commit()
-    user = await h.register(person, user_id=user_id)
-    await h.push()
-    return user, await user.next_message()
+    return await h.caller_with_morning(user_id=user_id, president=president)
 
 
 def _button(morning: FakeMessage, contact: int, kind: int) -> str:

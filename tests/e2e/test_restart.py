@@ -18,7 +18,6 @@ from handlers.report import POSITION, close_abandoned_reports
 from models import CallReport, ConversationState, Outcome, Strength, UserState, Wellbeing
 from tests.conftest import Database
 from tests.e2e.conftest import MORNING, Clock, Harness
-from tests.factories import make_booth, make_office_bearer
 
 TIMEOUT_MINUTES = 30
 TIMED_OUT = translate("hi", "report.timed_out")
@@ -53,14 +52,7 @@ async def _halfway(world: Restarts) -> tuple[FakeUser, FakeMessage]:
 
 async def _walk_halfway(h: Harness) -> tuple[FakeUser, FakeMessage]:
     """Ravi gets his morning message and reports 'talked' and 'all well'; the bot then asks the position."""
-    async with h.db.sessions() as session:
-        for _ in range(2):
-            await make_booth(session)
-        person = await make_office_bearer(session, name="Ravi Kumar")
-        await session.commit()
-    user = await h.register(person, user_id=6001)
-    await h.push()
-    morning = await user.next_message()
+    user, morning = await h.caller_with_morning(user_id=6001)
     talked = morning.buttons[0][0][1]
     assert talked is not None
     await h.press(user, talked)

@@ -22,12 +22,7 @@ async def _given(h: Harness, person_id: int, day: date) -> list[int]:
 
 
 async def test_call_back_tomorrow_brings_the_same_booth_president_back_to_the_same_caller(harness: Harness) -> None:
-    async with harness.db.sessions() as session:
-        for _ in range(12):
-            await make_booth(session)
-        asker = await make_office_bearer(session, name="Asha Devi")
-        colleague = await make_office_bearer(session, name="Mohan Lal")
-        await session.commit()
+    asker, colleague = await harness.roster(12, "Asha Devi", "Mohan Lal")
     user = await harness.register(asker, user_id=7101)
     await harness.register(colleague, user_id=7102)
     await harness.push()

@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from models import Delivery, DeliveryStatus, OfficeBearer
 from tests.e2e.conftest import Harness
-from tests.factories import make_booth, make_office_bearer
 
 
 def _sends_to(h: Harness, chat_id: int) -> int:
@@ -17,12 +16,7 @@ def _sends_to(h: Harness, chat_id: int) -> int:
 async def test_a_blocked_person_is_skipped_by_reminder_and_next_push_until_they_start_again(
         harness: Harness) -> None:
     h = harness
-    async with h.db.sessions() as session:
-        for _ in range(8):
-            await make_booth(session)
-        blocker = await make_office_bearer(session, name="Sunil Verma")
-        other = await make_office_bearer(session, name="Asha Singh")
-        await session.commit()
+    blocker, other = await h.roster(8, "Sunil Verma", "Asha Singh")
     blocking_user = await h.register(blocker, user_id=7001)
     await h.register(other, user_id=7002)
     h.fake.block(blocking_user.user_id)
