@@ -3,7 +3,6 @@ and a refused file writes nothing."""
 
 from __future__ import annotations
 
-import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -178,11 +177,9 @@ def big_rows() -> list[dict[str, str]]:
 async def test_a_dry_run_of_a_hundred_thousand_rows_finds_no_errors_and_writes_nothing(
         session: AsyncSession, tmp_path: Path, big_rows: list[dict[str, str]]) -> None:
     write_csv(tmp_path / "booths.csv", big_rows)
-    started = time.perf_counter()
 
     report = await validate_and_import_booths(session, read_table(tmp_path / "booths.csv"), dry_run=True)
 
-    assert time.perf_counter() - started < 15
     assert (report.rows, report.entities["booths"].created) == (BIG_FILE_ROWS, BIG_FILE_ROWS)
     assert set((await counts(session)).values()) == {0}
 
