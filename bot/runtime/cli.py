@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.access import Viewer
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, local_today
 from bot.db import SessionFactory, make_engine, make_session_factory, session_scope, upgrade_to_head
 from bot.errors import DomainError
 from bot.i18n import translate
@@ -61,7 +61,7 @@ class Context:
 
     def today(self) -> date:
         """Today in the configured timezone."""
-        return utc_now().astimezone(self.settings.outreach.zone).date()
+        return local_today(utc_now(), self.settings.outreach.zone)
 
     def with_database(self, work: Callable[[SessionFactory], Coroutine[Any, Any, Any]]) -> Any:
         """Migrate the database, then run `work` with a session factory and dispose of the engine."""
