@@ -61,8 +61,10 @@ from benchmarks.seeding import (
     tables,
     up_map,
 )
+from bot.access import Viewer
 from bot.db import alembic_config, make_engine, make_session_factory, upgrade_to_head
-from bot.review.progress import Level, Period, PeriodKind, Viewer, progress_view, render_progress
+from bot.review.periods import Level, Period, PeriodKind
+from bot.review.progress import progress_view, render_progress
 from bot.review.verification import verify_period
 from models import DeliveryStatus, NeedCategory, NeedStatus, Outcome, Strength, Wellbeing
 

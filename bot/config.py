@@ -9,7 +9,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
-from datetime import time
+from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -64,6 +64,11 @@ class OutreachSettings:
     def zone(self) -> ZoneInfo:
         """The configured timezone as a zoneinfo object."""
         return ZoneInfo(self.timezone)
+
+
+def local_today(now: datetime, zone: tzinfo) -> date:
+    """The day `now` falls on in `zone`: the programme's "today" is a local day, whatever the clock's zone."""
+    return now.astimezone(zone).date()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.audit import AuditAction, record
 from models import (
     Assignment,
     AuditEntry,
@@ -62,9 +63,9 @@ async def apply_retention(session: AsyncSession, *, now: datetime, retention_day
     before = now - timedelta(days=retention_days)
     notes = await _clear(session, CallReport.notes, CallReport.reported_at < before)
     details = await _clear(session, Need.detail, Need.created_at < before)
-    session.add(AuditEntry(at=now, actor_label="retention", action="retention_applied",
-                           subject=f"before:{before.date().isoformat()}",
-                           detail={"retention_days": retention_days, "notes": notes, "need_details": details}))
+    record(session, AuditAction.retention_applied, at=now, actor_label="retention",
+           subject=f"before:{before.date().isoformat()}",
+           detail={"retention_days": retention_days, "notes": notes, "need_details": details})
     await session.flush()
     return notes + details
 
@@ -110,8 +111,8 @@ async def erase_person(session: AsyncSession, person: Person, *, now: datetime, 
     person.language = None
     person.active = False
     erasure = Erasure(kind=_kind(person), person_id=person.id, notes=notes, need_details=details)
-    session.add(AuditEntry(at=now, actor_label=actor_label[:64], action="person_erased", subject=subject_of(person),
-                           detail={"notes": notes, "need_details": details}))
+    record(session, AuditAction.person_erased, at=now, actor_label=actor_label, subject=subject_of(person),
+           detail={"notes": notes, "need_details": details})
     await session.flush()
     return erasure
 
@@ -182,7 +183,6 @@ async def export_person(session: AsyncSession, people: Sequence[Person], *, now:
     records = [await (_president_record(session, p) if isinstance(p, BoothPresident)
                       else _office_bearer_record(session, p)) for p in people]
     for person in people:
-        session.add(AuditEntry(at=now, actor_label=actor_label[:64], action="person_exported",
-                               subject=subject_of(person)))
+        record(session, AuditAction.person_exported, at=now, actor_label=actor_label, subject=subject_of(person))
     await session.flush()
     return {"exported_at": now.isoformat(), "people": records}

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from bot.review.progress import Level, Period, PeriodKind
+from bot.review.periods import Level, Period, PeriodKind
 from models import NeedCategory, Outcome, Strength, Wellbeing
 
 REPORT = "rep"

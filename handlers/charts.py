@@ -10,14 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
+from bot.access import review_scope
+from bot.errors import NotAllowed
 from bot.i18n import translate
 from bot.review.charts import describe_period, render_charts
 from bot.review.trends import gather_trends
 from handlers.context import Context, answer, language_for, registered, services
-from models import OfficeBearer, Role
-
-ALL_DISTRICTS = (Role.organisation_secretary, Role.admin)
-"""Roles that see the charts of every district; district in-charges see their own."""
+from models import OfficeBearer
 
 PERIOD_DAYS = {"week": 7, "सप्ताह": 7, "हफ्ता": 7, "month": 30, "महीना": 30}
 """The days each period word of `/chart` covers, up to and including today."""
@@ -30,7 +29,9 @@ CHART_NAMES = ("reporting", "outcomes", "needs")
 async def chart(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """The last seven (or with `month`, thirty) days in three pictures, for those allowed to see them."""
     language = language_for(context, person)
-    if person.role not in (*ALL_DISTRICTS, Role.district_incharge):
+    try:
+        districts = review_scope(person)
+    except NotAllowed:
         await answer(update, translate(language, "chart.not_allowed"))
         return
     args = [a.lower() for a in (context.args or [])]
@@ -40,7 +41,6 @@ async def chart(update: Update, context: Context, session: AsyncSession, person:
         return
     end = services(context).today()
     start = end - timedelta(days=PERIOD_DAYS[period] - 1)
-    districts = None if person.role in ALL_DISTRICTS else [d.id for d in person.districts]
     trends = await gather_trends(session, start=start, end=end, district_ids=districts)
     await session.commit()  # ends the read: the connection goes back to the pool before drawing and uploading
     if trends.empty:

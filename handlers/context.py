@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.config import Settings
+from bot.config import Settings, local_today
 from bot.db import SessionFactory, session_scope
 from bot.i18n import normalise_language, translate
 from bot.outreach.people import find_user
@@ -32,7 +32,7 @@ class Services:
 
     def today(self) -> date:
         """Today's date in the configured timezone."""
-        return self.clock().astimezone(self.settings.outreach.zone).date()
+        return local_today(self.clock(), self.settings.outreach.zone)
 
 
 def services(context: Context) -> Services:

@@ -12,10 +12,12 @@ from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.access import Viewer
 from bot.errors import DomainError
 from bot.i18n import translate
 from bot.review.exports import calls_xlsx_bytes, export_area
-from bot.review.progress import Level, Period, Viewer, area_label
+from bot.review.periods import Level, Period
+from bot.review.progress import area_label
 from handlers import callbacks as cb
 from handlers.context import Context, answer, language_for, registered, services
 from handlers.summary import parse_period_args, view_button

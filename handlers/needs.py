@@ -21,9 +21,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.access import needs_scope
 from bot.errors import DomainError
 from bot.i18n import translate
-from bot.review.booths import find_booth, needs_scope
+from bot.review.booths import find_booth
 from bot.review.needs import PAGE_SIZE, NeedItem, NeedsPage, change_need_status, list_needs
 from bot.review.progress import enum_label
 from handlers import callbacks as cb

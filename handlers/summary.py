@@ -18,12 +18,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.access import Viewer
 from bot.config import WEEKDAYS, ReviewSettings
 from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import translate
 from bot.review.digests import Digest, daily_digests, weekly_digests
-from bot.review.progress import Level, Period, PeriodKind, ProgressView, Viewer, progress_view, render_progress
+from bot.review.periods import Level, Period, PeriodKind
+from bot.review.progress import ProgressView, progress_view, render_progress
 from handlers import callbacks as cb
 from handlers.context import Context, answer, language_for, registered, services
 from handlers.leave import parse_leave_date

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.access import review_scope
 from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import normalise_language, translate
@@ -30,7 +31,6 @@ from bot.review.verification import (
     answer_needs,
     ask_back_checks,
     open_trail,
-    review_scope,
     verify_period,
 )
 from handlers import callbacks as cb

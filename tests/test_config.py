@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, OutreachSettings, load_settings, local_today
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 
@@ -67,3 +67,9 @@ def test_a_wrong_setting_names_its_key(tmp_path: Path, text: str, named: str) ->
 
     assert str(caught.value).startswith(named)
     assert "\n" not in str(caught.value)
+
+
+def test_today_is_the_local_day_of_the_configured_zone() -> None:
+    zone = OutreachSettings().zone
+    assert local_today(datetime(2026, 11, 19, 18, 29, tzinfo=UTC), zone) == date(2026, 11, 19)
+    assert local_today(datetime(2026, 11, 19, 18, 30, tzinfo=UTC), zone) == date(2026, 11, 20)

@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import Viewer
 from bot.privacy import apply_retention, erase_person, export_person, find_people
-from bot.review.progress import Counts, Level, Period, PeriodKind, Viewer, progress_view
+from bot.review.periods import Level, Period, PeriodKind
+from bot.review.progress import Counts, progress_view
 from models import AuditEntry, BoothPresident, CallReport, Need, NeedCategory, OfficeBearer, Outcome
 from tests.factories import (
     NOW,

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
+from bot.audit import AuditAction, record
 from bot.errors import DomainError, NotAllowed, UnknownBooth
 from bot.outreach.delivery import MorningMessage, load_contacts
 from bot.phones import normalise_mobile
@@ -111,10 +112,9 @@ def require_admin(person: OfficeBearer) -> None:
         raise NotAllowed()
 
 
-def _audit(session: AsyncSession, admin: OfficeBearer, action: str, subject: str, now: datetime,
+def _audit(session: AsyncSession, admin: OfficeBearer, action: AuditAction, subject: str, now: datetime,
            detail: dict[str, object] | None = None) -> None:
-    session.add(AuditEntry(at=now, actor_id=admin.id, actor_label="admin", action=action, subject=subject,
-                           detail=detail))
+    record(session, action, at=now, actor_id=admin.id, actor_label="admin", subject=subject, detail=detail)
 
 
 async def list_people(session: AsyncSession, admin: OfficeBearer, *, kind: PeopleKind, page: int = 1) -> PeoplePage:
@@ -165,7 +165,7 @@ async def deactivate(session: AsyncSession, admin: OfficeBearer, person_id: int,
                                  ~Assignment.reports.any()))).rowcount  # type: ignore[attr-defined]
     await session.execute(delete(Delivery).where(
         Delivery.office_bearer_id == person_id, Delivery.day == day, Delivery.status == DeliveryStatus.pending))
-    _audit(session, admin, "deactivated", f"office_bearer:{person_id}", now, {"released": released})
+    _audit(session, admin, AuditAction.deactivated, f"office_bearer:{person_id}", now, {"released": released})
     await session.flush()
     return int(released)
 
@@ -195,7 +195,8 @@ async def fix_number(session: AsyncSession, admin: OfficeBearer, *, assembly_no:
     was_flagged = president.phone_reported_wrong_at is not None
     president.phone = e164
     president.phone_reported_wrong_at = None
-    _audit(session, admin, "phone_corrected", f"booth_president:{president.id}", now, {"was_flagged": was_flagged})
+    _audit(session, admin, AuditAction.phone_corrected, f"booth_president:{president.id}", now,
+           {"was_flagged": was_flagged})
     await session.flush()
     return president
 
@@ -210,7 +211,7 @@ async def resend_contacts(session: AsyncSession, admin: OfficeBearer, person: Of
     contacts = await load_contacts(session, office_bearer_id=person.id, day=day)
     if not contacts or person.telegram_user_id is None:
         raise NothingToResend()
-    _audit(session, admin, "contacts_resent", f"office_bearer:{person.id}", now,
+    _audit(session, admin, AuditAction.contacts_resent, f"office_bearer:{person.id}", now,
            {"assignments": [c.assignment_id for c in contacts]})
     await session.flush()
     return MorningMessage(day=day, chat_id=person.telegram_user_id, language=person.language,

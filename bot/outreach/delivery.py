@@ -31,13 +31,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.audit import AuditAction, record
 from bot.db import SessionFactory, session_scope
 from bot.outreach.assignment import RotationPolicy, assign_day
 from bot.sqlutil import insert_ignoring_conflicts
 from models import (
     AssemblySeat,
     Assignment,
-    AuditEntry,
     Booth,
     BoothPresident,
     CallReport,
@@ -291,9 +291,9 @@ async def _deliver_one(sessions: SessionFactory, channel: Channel, delivery_id: 
         if status is DeliveryStatus.failed and error in UNREACHABLE_REASONS:
             await _mark_unreachable(session, person_id, error, now)
         if status is DeliveryStatus.sent:
-            session.add(AuditEntry(at=now, actor_id=person_id, actor_label="push", action="contacts_shown",
-                                   subject=f"delivery:{delivery_id}",
-                                   detail={"assignments": [c.assignment_id for c in message.contacts]}))
+            record(session, AuditAction.contacts_shown, at=now, actor_id=person_id, actor_label="push",
+                   subject=f"delivery:{delivery_id}",
+                   detail={"assignments": [c.assignment_id for c in message.contacts]})
 
 
 UNREACHABLE_REASONS = ("blocked", "not_started", "deactivated")

@@ -8,9 +8,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.audit import AuditAction, record
 from bot.errors import LeaveDateOutOfRange, NotACaller, NotOwnContact, UnknownNumber
 from bot.phones import InvalidPhone, normalise_mobile
-from models import CALLER_ROLES, AuditEntry, BoothPresident, OfficeBearer
+from models import CALLER_ROLES, BoothPresident, OfficeBearer
 
 MAX_LEAVE_DAYS = 90
 
@@ -40,8 +41,8 @@ async def register(session: AsyncSession, *, telegram_user_id: int, contact_user
     person.registered_at = person.registered_at or now
     person.unreachable_since = None
     person.unreachable_reason = None
-    session.add(AuditEntry(at=now, actor_id=person.id, actor_label="telegram", action="registered",
-                           subject=f"office_bearer:{person.id}"))
+    record(session, AuditAction.registered, at=now, actor_id=person.id, actor_label="telegram",
+           subject=f"office_bearer:{person.id}")
     await session.flush()
     return person
 
@@ -58,8 +59,7 @@ async def _register_booth_president(session: AsyncSession, *, telegram_user_id: 
         .values(telegram_user_id=None))
     president.telegram_user_id = telegram_user_id
     president.registered_at = president.registered_at or now
-    session.add(AuditEntry(at=now, actor_id=None, actor_label="telegram", action="registered",
-                           subject=f"booth_president:{president.id}"))
+    record(session, AuditAction.registered, at=now, actor_label="telegram", subject=f"booth_president:{president.id}")
     await session.flush()
     return president
 
@@ -102,9 +102,8 @@ async def pause_calls(session: AsyncSession, person: OfficeBearer, *, until: dat
     if not today <= until <= today + timedelta(days=MAX_LEAVE_DAYS):
         raise LeaveDateOutOfRange(days=MAX_LEAVE_DAYS)
     person.paused_until = until
-    session.add(AuditEntry(at=now, actor_id=person.id if actor == "self" else None, actor_label=actor,
-                           action="paused", subject=f"office_bearer:{person.id}",
-                           detail={"until": until.isoformat()}))
+    record(session, AuditAction.paused, at=now, actor_id=person.id if actor == "self" else None, actor_label=actor,
+           subject=f"office_bearer:{person.id}", detail={"until": until.isoformat()})
     await session.flush()
 
 
@@ -113,7 +112,7 @@ async def resume_calls(session: AsyncSession, person: OfficeBearer, *, now: date
     if person.paused_until is None:
         return False
     person.paused_until = None
-    session.add(AuditEntry(at=now, actor_id=person.id if actor == "self" else None, actor_label=actor,
-                           action="resumed", subject=f"office_bearer:{person.id}"))
+    record(session, AuditAction.resumed, at=now, actor_id=person.id if actor == "self" else None, actor_label=actor,
+           subject=f"office_bearer:{person.id}")
     await session.flush()
     return True

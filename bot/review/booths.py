@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select, true
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import Scope, needs_scope, sees_every_district, view_scope
+from bot.audit import AuditAction, record
 from bot.errors import BoothNotInScope, NotAllowed, UnknownBooth
 from models import (
     AssemblySeat,
     Assignment,
-    AuditEntry,
     Booth,
     BoothPresident,
     CallReport,
@@ -32,7 +33,6 @@ from models import (
     NeedStatus,
     OfficeBearer,
     Outcome,
-    Role,
     Strength,
     Wellbeing,
 )
@@ -40,60 +40,8 @@ from models import (
 MAX_CALLS = 30
 """The most calls a booth view carries; the message shows as many of them as fit."""
 
-SEE_ALL = (Role.organisation_secretary, Role.admin)
-"""Roles that may see every booth and every president's number."""
-
 OPEN_STATUSES = (NeedStatus.open, NeedStatus.in_progress)
 """Needs that still ask for something to be done."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The booths a person may look at: every booth, those of some districts, or those of one region."""
-
-    district_ids: frozenset[int] | None = None
-    region_id: int | None = None
-
-    def condition(self) -> ColumnElement[bool]:
-        """A condition on `AssemblySeat` (and `District`, joined to it) that keeps the booths in scope."""
-        if self.district_ids is not None:
-            return AssemblySeat.district_id.in_(self.district_ids)
-        if self.region_id is not None:
-            return District.region_id == self.region_id
-        return true()
-
-    def covers(self, district_id: int, region_id: int) -> bool:
-        """Whether a booth of this district (in this region) is in scope."""
-        if self.district_ids is not None:
-            return district_id in self.district_ids
-        return self.region_id is None or self.region_id == region_id
-
-
-EVERY_BOOTH = Scope()
-
-
-def _charge(person: OfficeBearer) -> Scope:
-    return Scope(district_ids=frozenset(d.id for d in person.districts))
-
-
-def view_scope(person: OfficeBearer) -> Scope:
-    """The booths a person may view: all (secretary, admin), their districts (district in-charge), their
-    region or the whole state (state office-bearer)."""
-    if person.role in SEE_ALL:
-        return EVERY_BOOTH
-    if person.role is Role.district_incharge:
-        return _charge(person)
-    return Scope(region_id=person.region_id)
-
-
-def needs_scope(person: OfficeBearer) -> Scope:
-    """The booths whose needs a person follows up: all (secretary, admin) or their districts (district
-    in-charge); a state office-bearer follows up none."""
-    if person.role in SEE_ALL:
-        return EVERY_BOOTH
-    if person.role is Role.district_incharge:
-        return _charge(person)
-    raise NotAllowed()
 
 
 @dataclass(frozen=True)
@@ -200,7 +148,7 @@ async def booth_view(session: AsyncSession, person: OfficeBearer, *, assembly_no
         select(BoothPresident.id, BoothPresident.name, BoothPresident.phone)
         .where(BoothPresident.booth_id == booth.id, BoothPresident.active)
         .order_by(BoothPresident.id.desc()).limit(1))).one_or_none()
-    phone_shown = president is not None and (person.role in SEE_ALL or await _assigned_today(
+    phone_shown = president is not None and (sees_every_district(person) or await _assigned_today(
         session, person, president_id=president.id, today=today))
     calls = await _calls(session, booth.id)
     calls_total = (await session.execute(
@@ -219,8 +167,8 @@ async def booth_view(session: AsyncSession, person: OfficeBearer, *, assembly_no
         manageable = needs_scope(person).covers(booth.district_id, booth.region_id)
     except NotAllowed:
         manageable = False
-    session.add(AuditEntry(at=now, actor_id=person.id, actor_label="telegram", action="booth_viewed",
-                           subject=f"booth:{booth.id}", detail={"phone_shown": phone_shown}))
+    record(session, AuditAction.booth_viewed, at=now, actor_id=person.id, actor_label="telegram",
+           subject=f"booth:{booth.id}", detail={"phone_shown": phone_shown})
     await session.flush()
     return BoothView(
         booth=booth,

@@ -15,8 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.access import Viewer
 from bot.i18n import normalise_language
-from bot.review.progress import Level, Period, PeriodKind, ProgressView, Viewer, progress_view, render_progress
+from bot.review.periods import Level, Period, PeriodKind
+from bot.review.progress import ProgressView, progress_view, render_progress
 from models import OfficeBearer, Role
 
 

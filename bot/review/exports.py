@@ -25,15 +25,15 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import Viewer
+from bot.audit import AuditAction, record
 from bot.errors import DomainError
 from bot.i18n import translate
+from bot.review.periods import Level, Period
 from bot.review.progress import (
     Area,
     CallScope,
-    Level,
     NotVisible,
-    Period,
-    Viewer,
     area_target,
     call_scope,
     enum_label,
@@ -42,7 +42,6 @@ from bot.review.progress import (
 from bot.review.verification import Flag, flags_for_period
 from models import (
     AssemblySeat,
-    AuditEntry,
     BackCheck,
     Booth,
     BoothPresident,
@@ -320,10 +319,9 @@ async def record_export(session: AsyncSession, *, actor_id: int | None, actor_la
                         period: tuple[date, date], scope: str, rows: int, now: datetime) -> None:
     """Log that someone exported the calls of a period (personal data): when, who, what, how many rows."""
     start, end = period
-    session.add(AuditEntry(at=now, actor_id=actor_id, actor_label=actor_label, action="export_calls",
-                           subject=f"calls:{start.isoformat()}..{end.isoformat()}",
-                           detail={"start": start.isoformat(), "end": end.isoformat(), "scope": scope,
-                                   "rows": rows}))
+    record(session, AuditAction.export_calls, at=now, actor_id=actor_id, actor_label=actor_label,
+           subject=f"calls:{start.isoformat()}..{end.isoformat()}",
+           detail={"start": start.isoformat(), "end": end.isoformat(), "scope": scope, "rows": rows})
     await session.flush()
 
 

@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy import Row, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import needs_scope
+from bot.audit import AuditAction, record
 from bot.errors import NeedChanged, NeedNotInScope
-from bot.review.booths import OPEN_STATUSES, BoothPlace, get_booth, needs_scope
-from models import AssemblySeat, AuditEntry, Booth, District, Need, NeedCategory, NeedStatus, OfficeBearer
+from bot.review.booths import OPEN_STATUSES, BoothPlace, get_booth
+from models import AssemblySeat, Booth, District, Need, NeedCategory, NeedStatus, OfficeBearer
 
 PAGE_SIZE = 5
 """Needs on one page of the list: each has its own row of buttons, so a page stays easy to read."""
@@ -107,7 +109,7 @@ async def change_need_status(session: AsyncSession, person: OfficeBearer, *, nee
         .execution_options(synchronize_session=False))
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise NeedChanged()
-    session.add(AuditEntry(at=now, actor_id=person.id, actor_label="telegram", action="need_status_changed",
-                           subject=f"need:{need_id}", detail={"from": seen.value, "to": to.value}))
+    record(session, AuditAction.need_status_changed, at=now, actor_id=person.id, actor_label="telegram",
+           subject=f"need:{need_id}", detail={"from": seen.value, "to": to.value})
     await session.flush()
     return replace(_item(row), status=to)

@@ -21,9 +21,11 @@ from sqlalchemy import ColumnElement, Label, RowMapping, Select, Subquery, and_,
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.access import Viewer
 from bot.errors import DomainError
 from bot.i18n import catalog, translate
 from bot.outreach.reports import reported_since
+from bot.review.periods import Level, Period, PeriodKind
 from bot.review.verification import flags_for_period
 from models import (
     AssemblySeat,
@@ -335,48 +337,8 @@ async def need_tallies(session: AsyncSession, scope: CallScope) -> tuple[NeedTal
                          for row in rows), key=lambda tally: order.index(tally.category)))
 
 
-class Level(enum.StrEnum):
-    """How far down a progress view looks: the state, a region, a district, or one office-bearer's own work."""
-
-    state = "state"
-    region = "region"
-    district = "district"
-    person = "person"
-
-
-class PeriodKind(enum.StrEnum):
-    """The length of a reviewed period: one day, seven days or thirty days, ending on a chosen day."""
-
-    day = "day"
-    week = "week"
-    month = "month"
-
-
-PERIOD_DAYS = {PeriodKind.day: 1, PeriodKind.week: 7, PeriodKind.month: 30}
 FRESH_NEED_DAYS = 7
 OLD_NEED_DAYS = 30
-
-
-@dataclass(frozen=True)
-class Period:
-    """The days a view covers: `kind` (1, 7 or 30 days) ending on `end`, inclusive."""
-
-    kind: PeriodKind
-    end: date
-
-    @property
-    def days(self) -> int:
-        """How many days the period holds."""
-        return PERIOD_DAYS[self.kind]
-
-    @property
-    def start(self) -> date:
-        """The first day of the period."""
-        return self.end - timedelta(days=self.days - 1)
-
-    def previous(self) -> Period:
-        """The period of the same length just before this one, to show the trend against."""
-        return Period(self.kind, self.start - timedelta(days=1))
 
 
 class NotVisible(DomainError):
@@ -389,52 +351,6 @@ class UnknownArea(DomainError):
     """The area asked for does not exist (a button from an older roster or a forged one)."""
 
     key = "button.stale"
-
-
-SEE_ALL = (Role.organisation_secretary, Role.admin)
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who is looking at progress and what their role lets them see.
-
-    The organisation secretary and admins see every district; a district in-charge sees the districts in
-    their charge; a state office-bearer sees only their own calls.
-    """
-
-    person_id: int
-    name: str
-    district_ids: frozenset[int] | None
-    own_work_only: bool
-
-    @classmethod
-    def of(cls, person: OfficeBearer) -> Viewer:
-        """The viewer an office-bearer is (their districts must be loaded)."""
-        if person.role in SEE_ALL:
-            return cls(person.id, person.name, None, own_work_only=False)
-        if person.role is Role.district_incharge:
-            return cls(person.id, person.name, frozenset(d.id for d in person.districts), own_work_only=False)
-        return cls(person.id, person.name, frozenset(), own_work_only=True)
-
-    @classmethod
-    def whole_state(cls) -> Viewer:
-        """A viewer of every district who is nobody in the roster, for reports made outside Telegram
-        (`samvad report`). Its person id 0 matches no office-bearer, and its name is empty since a viewer's
-        name is shown only in a view of their own calls, never in the state's."""
-        return cls(0, "", None, own_work_only=False)
-
-    @property
-    def sees_all(self) -> bool:
-        """Whether every district is open to this viewer (the secretary and admins)."""
-        return self.district_ids is None
-
-    def home(self) -> tuple[Level, int]:
-        """Where their `/summary` opens: the state, their one district or all of them, or their own work."""
-        if self.own_work_only:
-            return Level.person, self.person_id
-        if self.district_ids is not None and len(self.district_ids) == 1:
-            return Level.district, next(iter(self.district_ids))
-        return Level.state, 0
 
 
 @dataclass(frozen=True)

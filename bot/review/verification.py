@@ -54,8 +54,10 @@ from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, exists,
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.access import review_scope, sees_every_district
+from bot.audit import AuditAction, record
 from bot.db import SessionFactory, session_scope
-from bot.errors import DomainError, NotAllowed
+from bot.errors import DomainError
 from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachable
 from bot.outreach.reports import reported_since
 from bot.phones import display_phone, mask_phone
@@ -63,7 +65,6 @@ from bot.sqlutil import insert_ignoring_conflicts
 from models import (
     AssemblySeat,
     Assignment,
-    AuditEntry,
     BackCheck,
     Booth,
     BoothPresident,
@@ -108,7 +109,6 @@ BURST_AFTER = time(20, 0)
 """Local time from which reports count as end-of-day reporting."""
 
 NOT_ANSWERED = (Outcome.no_answer, Outcome.switched_off)
-REVIEWERS_OF_ALL = (Role.organisation_secretary, Role.admin)
 TRAIL_DAYS = 7
 """A trail opened for a call outside the period asked about is flagged over the seven days ending on its day."""
 
@@ -670,16 +670,6 @@ async def answer_needs(session: AsyncSession, *, back_check_id: int, telegram_us
 # --- the trail of one call -----------------------------------------------------------------------------
 
 
-def review_scope(person: OfficeBearer) -> list[int] | None:
-    """The districts whose calls `person` may review: all (None) for the secretary and admins, their own for a
-    district in-charge; anyone else is refused."""
-    if person.role in REVIEWERS_OF_ALL:
-        return None
-    if person.role is Role.district_incharge:
-        return [district.id for district in person.districts]
-    raise NotAllowed()
-
-
 @dataclass(frozen=True)
 class TrailReport:
     """One report on the call, as it was stored."""
@@ -753,9 +743,9 @@ async def open_trail(session: AsyncSession, *, viewer: OfficeBearer, assignment_
     ).scalar_one_or_none()
     check = (await session.execute(select(BackCheck).where(BackCheck.assignment_id == assignment_id))
              ).scalar_one_or_none()
-    phone_shown = viewer.role in REVIEWERS_OF_ALL or viewer.id == assignment.office_bearer_id
-    session.add(AuditEntry(at=now, actor_id=viewer.id, actor_label="telegram", action="call_trail_viewed",
-                           subject=f"assignment:{assignment_id}", detail={"phone_shown": phone_shown}))
+    phone_shown = sees_every_district(viewer) or viewer.id == assignment.office_bearer_id
+    record(session, AuditAction.call_trail_viewed, at=now, actor_id=viewer.id, actor_label="telegram",
+           subject=f"assignment:{assignment_id}", detail={"phone_shown": phone_shown})
     await session.flush()
     president, booth = assignment.booth_president, assignment.booth
     return CallTrail(

@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import audit
 from bot.i18n import translate
 from bot.roster.files import RosterTable
 from bot.roster.validation import (
@@ -36,7 +37,6 @@ from bot.roster.validation import (
 )
 from models import (
     AssemblySeat,
-    AuditEntry,
     Booth,
     BoothPresident,
     District,
@@ -186,8 +186,8 @@ class ImportReport:
 async def _audit(session: AsyncSession, report: ImportReport, *, source: str, actor_label: str,
                  now: datetime) -> None:
     """One audit-log entry for an import that wrote to the database."""
-    session.add(AuditEntry(at=now, actor_label=actor_label[:64], action=f"roster_import_{report.kind}",
-                           subject=f"file:{source}"[:120], detail=report.detail()))
+    audit.record(session, audit.AuditAction(f"roster_import_{report.kind}"), at=now, actor_label=actor_label,
+                 subject=f"file:{source}", detail=report.detail())
     await session.flush()
 
 

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.access import Viewer
+from bot.config import ConfigError, Settings, load_settings, local_today
 from bot.db import SessionFactory, make_engine, make_session_factory, session_scope, upgrade_to_head
 from bot.errors import DomainError
 from bot.i18n import translate
@@ -29,7 +30,8 @@ from bot.phones import InvalidPhone, normalise_mobile
 from bot.privacy import ERASED, Erasure, Person, erase_person, export_person, find_people, subject_of
 from bot.review.charts import render_charts, stack
 from bot.review.exports import export_calls, record_export, write_calls
-from bot.review.progress import Level, Period, PeriodKind, Viewer, progress_view, render_progress
+from bot.review.periods import Level, Period, PeriodKind
+from bot.review.progress import progress_view, render_progress
 from bot.review.trends import Trends, gather_trends
 from bot.roster.errors import RosterInvalid, describe_error
 from bot.roster.files import read_table
@@ -55,7 +57,7 @@ class Context:
 
     def today(self) -> date:
         """Today in the configured timezone."""
-        return utc_now().astimezone(self.settings.outreach.zone).date()
+        return local_today(utc_now(), self.settings.outreach.zone)
 
     def with_database(self, work: Callable[[SessionFactory], Coroutine[Any, Any, Any]]) -> Any:
         """Migrate the database, then run `work` with a session factory and dispose of the engine."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from bot.config import DatabaseSettings, OutreachSettings, Settings
+from bot.config import DatabaseSettings, OutreachSettings, Settings, local_today
 from bot.db import make_engine, make_session_factory, session_scope, upgrade_to_head
 from bot.i18n import translate
 from bot.outreach.assignment import RotationPolicy
@@ -85,7 +85,7 @@ async def run_demo(language: str = "hi") -> None:
         people_rows = await _import_roster(settings, folder, language)
 
         out = settings.outreach
-        today = datetime.now(out.zone).date()
+        today = local_today(datetime.now(UTC), out.zone)
         clock = DemoClock(datetime.combine(today, time(7, 30), out.zone).astimezone(UTC))
         engine = make_engine(settings.database.url)
         sessions = make_session_factory(engine)

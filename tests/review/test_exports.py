@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import Viewer
 from bot.review.exports import (
     BackCheckAnswer,
     CallExportRow,
@@ -28,7 +29,7 @@ from bot.review.exports import (
     record_export,
     write_calls,
 )
-from bot.review.progress import Level, Period, PeriodKind, Viewer
+from bot.review.periods import Level, Period, PeriodKind
 from bot.review.verification import Flag
 from models import AuditEntry, DeliveryStatus, NeedCategory, OfficeBearer, Outcome, Role, Strength, Wellbeing
 from tests.factories import (

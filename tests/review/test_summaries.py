@@ -14,27 +14,25 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import Viewer
 from bot.i18n import translate
 from bot.review.digests import daily_digests, weekly_digests
+from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import (
     LABEL_PREFIXES,
     TELEGRAM_TEXT_LIMIT,
     Area,
     Attention,
     Counts,
-    Level,
     NeedTally,
     NotVisible,
     OpenNeeds,
-    Period,
-    PeriodKind,
     ProgressRow,
     ProgressView,
     Trend,
     UnknownArea,
     UnreachableCaller,
     UnreportedCaller,
-    Viewer,
     WeakBoothHeard,
     enum_label,
     progress_view,

@@ -19,11 +19,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from bot.access import Viewer
 from bot.config import Settings
 from bot.i18n import translate
 from bot.outreach.assignment import RotationPolicy
 from bot.outreach.delivery import deliver_pending, push_day, send_reminders
-from bot.review.progress import Counts, Level, Period, PeriodKind, Viewer, progress_view
+from bot.review.periods import Level, Period, PeriodKind
+from bot.review.progress import Counts, progress_view
 from bot.runtime.local import SANDBOX_TOKEN, sandbox_bot
 from bot.sandbox import FakeMessage, FakeTelegram, FakeUser, load_spec
 from handlers import callbacks as cb
