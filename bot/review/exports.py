@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import DomainError
-from bot.i18n import translate
+from bot.i18n import enum_label, translate
 from bot.review.progress import (
     Area,
     CallScope,
@@ -36,7 +36,6 @@ from bot.review.progress import (
     Viewer,
     area_target,
     call_scope,
-    enum_label,
     latest_reports,
 )
 from bot.review.verification import Flag, flags_for_period

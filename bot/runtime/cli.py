@@ -29,7 +29,7 @@ from bot.phones import InvalidPhone, normalise_mobile
 from bot.privacy import ERASED, Erasure, Person, erase_person, export_person, find_people, subject_of
 from bot.review.charts import render_charts, stack
 from bot.review.exports import export_calls, record_export, write_calls
-from bot.review.progress import Level, Period, PeriodKind, Viewer, progress_view, render_progress
+from bot.review.progress import Level, Period, PeriodKind, Viewer, progress_view
 from bot.review.trends import Trends, gather_trends
 from bot.roster.importer import (
     RosterInvalid,
@@ -41,6 +41,7 @@ from bot.roster.importer import (
 from bot.runtime.app import build_application, utc_now
 from bot.runtime.webhook import Webhook, run_webhook, webhook_server
 from handlers.channel import channel_for
+from handlers.texts.progress import render_progress
 from models import OfficeBearer
 
 log = logging.getLogger(__name__)
