@@ -6,15 +6,28 @@ domain); msgids are stable keys such as `push.header`, msgstrs use `{name}` plac
 
 from __future__ import annotations
 
+import enum
 from functools import cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 
 from bot.config import LANGUAGES
+from models import DeliveryStatus, NeedCategory, NeedStatus, Outcome, Role, Strength, Wellbeing
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DEFAULT_LANGUAGE = "hi"
+
+LABEL_PREFIXES: dict[type[enum.Enum], str] = {
+    NeedCategory: "need",
+    NeedStatus: "need_status",
+    Outcome: "outcome",
+    Role: "role",
+    Strength: "strength",
+    Wellbeing: "wellbeing",
+    DeliveryStatus: "delivery_status",
+}
+"""The catalog prefix of each enum's labels: `Outcome.talked` is labelled by the key `outcome.talked`."""
 
 
 class MissingTranslation(KeyError):
@@ -55,6 +68,11 @@ def translate(language: str, key: str, /, **params: object) -> str:
     if not template:
         raise MissingTranslation(f"{key!r} has no {language} text")
     return template.format(**params) if params else template
+
+
+def enum_label(language: str, value: enum.Enum) -> str:
+    """The catalog label of an enum value (outcome, need category, role, strength...) in `language`."""
+    return translate(language, f"{LABEL_PREFIXES[type(value)]}.{value.value}")
 
 
 def all_keys() -> dict[str, set[str]]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -22,6 +21,7 @@ from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachabl
 from handlers import callbacks as cb
 from handlers.channel import channel_for
 from handlers.context import Context, answer, language_for, registered, services
+from handlers.texts.admin import audit_text, render_people
 from models import OfficeBearer
 
 ADMIN = "adm"
@@ -32,31 +32,6 @@ KEEP = "keep"
 def _refusal(language: str, exc: DomainError) -> str:
     """The text of a domain error, with what the admin typed (echoed in some of them) escaped."""
     return translate(language, exc.key, **{k: html.escape(str(v)) for k, v in exc.params.items()})
-
-
-def _when(context: Context, moment: datetime | None) -> str:
-    if moment is None:
-        return "—"
-    return moment.astimezone(services(context).settings.outreach.zone).strftime("%d.%m.%Y %H:%M")
-
-
-def render_people(context: Context, language: str, page: admin.PeoplePage) -> str:
-    """A `/people` page: name, role, districts, and since when or why each person is listed."""
-    if not page.people:
-        return translate(language, f"admin.people.none.{page.kind.value}")
-    lines = [translate(language, f"admin.people.title.{page.kind.value}", total=page.total, page=page.page,
-                       pages=page.pages)]
-    for n, line in enumerate(page.people, start=(page.page - 1) * admin.PAGE_SIZE + 1):
-        districts = ", ".join(html.escape(d) for d in line.districts) or "—"
-        status = (translate(language, "admin.people.unreachable_since", since=_when(context, line.since),
-                            reason=html.escape(line.reason or "—"))
-                  if page.kind is admin.PeopleKind.unreachable else translate(language, "admin.people.not_started"))
-        lines.append(translate(language, "admin.people.line", n=n, name=html.escape(line.name),
-                               role=translate(language, f"role.{line.role.value}"), districts=districts,
-                               status=status))
-    if page.page < page.pages:
-        lines.append(translate(language, "admin.people.more", kind=page.kind.value, next=page.page + 1))
-    return "\n".join(lines)
 
 
 def _people_args(args: Sequence[str]) -> tuple[admin.PeopleKind, int] | None:
@@ -82,7 +57,7 @@ async def people(update: Update, context: Context, session: AsyncSession, person
         return
     kind, page = parsed
     listed = await admin.list_people(session, person, kind=kind, page=page)
-    await answer(update, render_people(context, language, listed))
+    await answer(update, render_people(language, listed, services(context).settings.outreach.zone))
 
 
 def confirm_keyboard(language: str, person_id: int) -> InlineKeyboardMarkup:
@@ -204,10 +179,7 @@ async def audit(update: Update, context: Context, session: AsyncSession, person:
     if not entries:
         await answer(update, translate(language, "admin.audit.empty"))
         return
-    lines = [translate(language, "admin.audit.title", count=len(entries))]
-    lines += [translate(language, "admin.audit.line", at=_when(context, e.at), actor=html.escape(e.actor),
-                        action=html.escape(e.action), subject=html.escape(e.subject or "—")) for e in entries]
-    await answer(update, "\n".join(lines))
+    await answer(update, audit_text(language, entries, services(context).settings.outreach.zone))
 
 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]

@@ -1,8 +1,7 @@
-"""The morning message and the evening reminder as Telegram sees them, and the channel that sends them."""
+"""The channel that sends the morning message and the evening reminder through Telegram."""
 
 from __future__ import annotations
 
-import html
 import logging
 
 from telegram import Bot, LinkPreviewOptions
@@ -10,52 +9,12 @@ from telegram.constants import FloodLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.config import Settings
-from bot.i18n import normalise_language, translate
-from bot.outreach.delivery import Contact, MorningMessage, PermanentFailure, Reminder, TemporaryFailure, Unreachable
-from bot.phones import display_phone
+from bot.i18n import normalise_language
+from bot.outreach.delivery import MorningMessage, PermanentFailure, Reminder, TemporaryFailure, Unreachable
 from handlers import keyboards
+from handlers.texts.morning import morning_text, reminder_text
 
 log = logging.getLogger(__name__)
-
-
-def _contact_block(language: str, contact: Contact) -> str:
-    lines = [
-        translate(language, "push.contact.name", n=contact.slot, name=html.escape(contact.president_name),
-                  phone=display_phone(contact.phone)),
-        translate(language, "push.contact.booth", booth_no=contact.booth_no,
-                  booth_name=html.escape(contact.booth_name), mandal=html.escape(contact.mandal)),
-        translate(language, "push.contact.place", assembly_no=contact.assembly_no,
-                  assembly=html.escape(contact.assembly), district=html.escape(contact.district),
-                  lok_sabha=html.escape(contact.lok_sabha)),
-    ]
-    if contact.strength is not None:
-        lines.append(translate(language, "push.contact.strength",
-                               strength=translate(language, f"strength.{contact.strength.value}")))
-    last = contact.last_call
-    if last is None:
-        lines.append(translate(language, "push.contact.first_call"))
-    else:
-        needs = ", ".join(translate(language, f"need.{n.value}") for n in last.open_needs)
-        lines.append(translate(language, "push.contact.last_call", day=last.day.strftime("%d.%m.%Y"),
-                               outcome=translate(language, f"outcome.{last.outcome.value}"),
-                               needs=needs or translate(language, "report.none")))
-    lines.append(translate(language, "push.contact.whatsapp", link=f"https://wa.me/{contact.phone.lstrip('+')}"))
-    return "\n".join(lines)
-
-
-def morning_text(language: str, message: MorningMessage) -> str:
-    """The morning message: greeting, each contact with its booth and history, and the talking points."""
-    parts = [translate(language, "push.header", name=html.escape(message.recipient_name),
-                       day=message.day.strftime("%d.%m.%Y"), count=len(message.contacts))]
-    parts += [_contact_block(language, contact) for contact in message.contacts]
-    parts.append(translate(language, "push.talking_points"))
-    return "\n\n".join(parts)
-
-
-def reminder_text(language: str, reminder: Reminder) -> str:
-    """The evening reminder naming the calls still unreported."""
-    names = "\n".join(f"• {html.escape(c.president_name)} ({display_phone(c.phone)})" for c in reminder.contacts)
-    return translate(language, "reminder.text", name=html.escape(reminder.recipient_name), calls=names)
 
 
 class TelegramChannel:

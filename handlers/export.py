@@ -17,16 +17,11 @@ from bot.errors import DomainError
 from bot.i18n import translate
 from bot.review.exports import calls_xlsx_bytes, export_area
 from bot.review.periods import Level, Period
-from bot.review.progress import area_label
 from handlers import callbacks as cb
 from handlers.context import Context, answer, language_for, registered, services
 from handlers.summary import parse_period_args, view_button
+from handlers.texts.export import export_caption
 from models import OfficeBearer
-
-
-def _period_text(language: str, period: Period) -> str:
-    return translate(language, "review.period.range", start=period.start.strftime("%d.%m.%Y"),
-                     end=period.end.strftime("%d.%m.%Y"), days=period.days)
 
 
 async def _send_export(update: Update, context: Context, session: AsyncSession, person: OfficeBearer, *,
@@ -39,8 +34,7 @@ async def _send_export(update: Update, context: Context, session: AsyncSession, 
     except DomainError as exc:
         return translate(language, exc.key, **exc.params)
     await session.commit()
-    caption = translate(language, "review.export.caption", area=area_label(export.area, language),
-                        period=_period_text(language, period), rows=len(export.rows))
+    caption = export_caption(language, export.area, period, len(export.rows))
     chat = update.effective_chat
     assert chat is not None
     await chat.send_document(InputFile(calls_xlsx_bytes(export.rows, language), filename=export.filename),

@@ -10,10 +10,7 @@ person's districts is refused.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
-from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -26,10 +23,10 @@ from bot.errors import DomainError
 from bot.i18n import translate
 from bot.review.booths import find_booth
 from bot.review.needs import PAGE_SIZE, NeedItem, NeedsPage, change_need_status, list_needs
-from bot.review.progress import enum_label
 from handlers import callbacks as cb
-from handlers.booth import NEEDS, OPEN_BOOTH_NEEDS, need_age, need_label, parse_booth_ref
+from handlers.booth import NEEDS, OPEN_BOOTH_NEEDS, parse_booth_ref
 from handlers.context import Context, answer, language_for, registered, services
+from handlers.texts.needs import change_notice, render_needs
 from models import NeedStatus, OfficeBearer
 
 PAGE = "pg"
@@ -103,28 +100,6 @@ def _page_button(language: str, key: str, target: ListRef) -> InlineKeyboardButt
                                 callback_data=cb.build(NEEDS, PAGE, target.booth_id or 0, str(target.page)))
 
 
-def render_needs(language: str, page: NeedsPage, *, today: date, zone: ZoneInfo, notice: str | None = None) -> str:
-    """The page as Telegram HTML: what just changed (if anything), a title, and each need with its booth."""
-    lines = [notice, ""] if notice else []
-    booth = page.booth
-    if booth is None:
-        lines.append(translate(language, "needs.title", total=page.total, page=page.page + 1, pages=page.pages))
-    else:
-        lines.append(translate(language, "needs.title_booth", number=booth.number, name=html.escape(booth.name),
-                               total=page.total, page=page.page + 1, pages=page.pages))
-    if not page.items:
-        lines.append(translate(language, "needs.none"))
-    for n, item in enumerate(page.items, start=page.page * PAGE_SIZE + 1):
-        lines.append(translate(language, "needs.item", n=n, need=need_label(language, item.category, item.detail)))
-        if booth is None:
-            lines.append(translate(language, "needs.item_booth", booth_no=item.booth_no,
-                                   booth_name=html.escape(item.booth_name), assembly_no=item.assembly_no,
-                                   assembly=html.escape(item.assembly), district=html.escape(item.district)))
-        lines.append(translate(language, "needs.item_state", status=enum_label(language, item.status),
-                               age=need_age(language, item.created_at, today=today, zone=zone)))
-    return "\n".join(lines)
-
-
 async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """Put the list on the pressed message; an unchanged list (a page pressed twice) is left as it is."""
     try:
@@ -183,9 +158,7 @@ async def pressed(update: Update, context: Context, session: AsyncSession, perso
             seen, to = TRANSITIONS[parsed.action]
             changed = await change_need_status(session, person, need_id=parsed.record_id, seen=seen, to=to,
                                                now=svc.clock())
-            notice = translate(language, "needs.changed", need=need_label(language, changed.category, changed.detail),
-                               booth_no=changed.booth_no, assembly_no=changed.assembly_no,
-                               status=enum_label(language, to))
+            notice = change_notice(language, changed, to)
         page = await list_needs(session, person, booth_id=ref.booth_id, page=ref.page)
     except DomainError as exc:
         await query.answer(translate(language, exc.key, **exc.params), show_alert=True)

@@ -25,10 +25,11 @@ from bot.errors import DomainError
 from bot.i18n import translate
 from bot.review.digests import Digest, daily_digests, weekly_digests
 from bot.review.periods import Level, Period, PeriodKind
-from bot.review.progress import ProgressView, progress_view, render_progress
+from bot.review.progress import ProgressView, progress_view
 from handlers import callbacks as cb
 from handlers.context import Context, answer, language_for, registered, services
 from handlers.leave import parse_leave_date
+from handlers.texts.progress import digest_text, render_progress
 from models import OfficeBearer
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ async def send_digests(bot: Bot, digests: Sequence[Digest]) -> int:
     sent = 0
     for digest in digests:
         try:
-            await bot.send_message(digest.chat_id, digest.text, parse_mode=ParseMode.HTML)
+            await bot.send_message(digest.chat_id, digest_text(digest), parse_mode=ParseMode.HTML)
         except TelegramError as exc:
             log.warning("digest to office-bearer %d not sent: %s", digest.office_bearer_id, type(exc).__name__)
             continue

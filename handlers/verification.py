@@ -7,8 +7,7 @@ call's whole trail (each opening is written to the audit log by the domain).
 
 from __future__ import annotations
 
-import html
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -22,10 +21,7 @@ from bot.outreach.people import find_booth_president
 from bot.review.verification import (
     BackCheckQuestion,
     BackCheckStats,
-    CallTrail,
-    Flag,
     StaleBackCheck,
-    TrailBackCheck,
     Verification,
     answer_called,
     answer_needs,
@@ -36,6 +32,8 @@ from bot.review.verification import (
 from handlers import callbacks as cb
 from handlers.channel import TelegramChannel
 from handlers.context import Context, Services, answer, language_for, registered, services
+from handlers.texts.fit import MAX_LIST_ENTRIES
+from handlers.texts.verification import flags_text, question_text, trail_text
 from models import BoothPresident, OfficeBearer
 
 BACK_CHECK = "bck"
@@ -46,9 +44,6 @@ FLAGS = "flg"
 TRAIL = "t"
 PERIODS = {"today": "d", "yesterday": "y", "week": "w"}
 """`/flags` arguments and the codes their trail buttons carry, so a trail shows the flags of the list's period."""
-MAX_LISTED = 15
-"""The most flagged calls (each with a button), and callers far from their peers, one `/flags` message lists;
-with names of usual length the message stays well inside Telegram's 4096 characters."""
 
 
 def president_language(context: Context, president: BoothPresident | None) -> str:
@@ -63,12 +58,6 @@ def _yes_no(language: str, action: str, back_check_id: int) -> InlineKeyboardMar
                              callback_data=cb.build(BACK_CHECK, action, back_check_id, YES)),
         InlineKeyboardButton(translate(language, "backcheck.button.no"),
                              callback_data=cb.build(BACK_CHECK, action, back_check_id, NO))]])
-
-
-def question_text(language: str, question: BackCheckQuestion) -> str:
-    """The back-check question: did this office-bearer call you on that day?"""
-    return translate(language, "backcheck.ask_called", name=html.escape(question.president_name),
-                     caller=html.escape(question.caller_name), day=question.day.strftime("%d.%m.%Y"))
 
 
 class BackCheckTelegramChannel(TelegramChannel):
@@ -123,10 +112,6 @@ async def back_check_answered(update: Update, context: Context) -> None:
         await query.edit_message_text(translate(language, "backcheck.thanks"))
 
 
-def _day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
 def _period(code: str, today: date) -> tuple[date, date]:
     """The days a period code stands for: today, yesterday, or the seven days ending today."""
     if code == PERIODS["yesterday"]:
@@ -136,48 +121,11 @@ def _period(code: str, today: date) -> tuple[date, date]:
     return today, today
 
 
-def _flag_labels(language: str, flags: tuple[Flag, ...]) -> str:
-    return "; ".join(translate(language, f"flag.{flag.value}") for flag in flags)
-
-
-def _percent(share: float | None) -> str:
-    return "–" if share is None else f"{round(100 * share)}%"
-
-
-def flags_text(language: str, result: Verification) -> str:
-    """The `/flags` message: the period's figures, the callers far from their peers, and the flagged calls."""
-    totals = result.totals
-    lines = [translate(language, "flags.title", start=_day(result.start), end=_day(result.end)),
-             translate(language, "flags.totals", reported=totals.reported, asked=totals.asked,
-                       checked=totals.checked, confirmed=totals.confirmed, disputed=totals.disputed,
-                       flagged=totals.flagged)]
-    outliers = [caller for caller in result.callers if caller.outliers]
-    if outliers:
-        lines += ["", translate(language, "flags.outliers_title")]
-        lines += [translate(language, "flags.outlier_line", name=html.escape(c.name),
-                            not_answered=_percent(c.not_answered_share), all_good=_percent(c.all_good_share),
-                            flags=_flag_labels(language, c.outliers)) for c in outliers[:MAX_LISTED]]
-        if len(outliers) > MAX_LISTED:
-            lines.append(translate(language, "flags.more", count=len(outliers) - MAX_LISTED))
-    lines.append("")
-    if not result.flagged:
-        lines.append(translate(language, "flags.none"))
-        return "\n".join(lines)
-    lines += [translate(language, "flags.entry", id=call.assignment_id, day=call.day.strftime("%d.%m"),
-                        caller=html.escape(call.caller_name), booth_no=call.booth_no,
-                        booth_name=html.escape(call.booth_name), district=html.escape(call.district),
-                        flags=_flag_labels(language, call.flags)) for call in result.flagged[:MAX_LISTED]]
-    if len(result.flagged) > MAX_LISTED:
-        lines.append(translate(language, "flags.more", count=len(result.flagged) - MAX_LISTED))
-    lines += ["", translate(language, "flags.open_hint")]
-    return "\n".join(lines)
-
-
 def trail_buttons(language: str, result: Verification, period_code: str) -> InlineKeyboardMarkup | None:
     """One button per listed call, opening its trail over the same period."""
     rows = [[InlineKeyboardButton(translate(language, "flags.button", id=call.assignment_id, caller=call.caller_name),
                                   callback_data=cb.build(FLAGS, TRAIL, call.assignment_id, period_code))]
-            for call in result.flagged[:MAX_LISTED]]
+            for call in result.flagged[:MAX_LIST_ENTRIES]]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -201,68 +149,6 @@ async def flags_command(update: Update, context: Context, session: AsyncSession,
     await answer(update, flags_text(language, result), reply_markup=trail_buttons(language, result, code))
 
 
-def _time(moment: datetime, svc: Services) -> str:
-    return moment.astimezone(svc.settings.outreach.zone).strftime("%d.%m %H:%M")
-
-
-def _answer(language: str, value: bool | None) -> str:
-    return translate(language, "trail.answer." + ("none" if value is None else "yes" if value else "no"))
-
-
-def _back_check_lines(language: str, check: TrailBackCheck | None, svc: Services) -> list[str]:
-    if check is None:
-        return [translate(language, "trail.back_check.none")]
-    if check.asked_at is None:
-        return [translate(language, "trail.back_check.pending")]
-    if check.error is not None:
-        return [translate(language, "trail.back_check.not_delivered", error=html.escape(check.error))]
-    if check.answered_at is None:
-        return [translate(language, "trail.back_check.waiting", time=_time(check.asked_at, svc))]
-    return [translate(language, "trail.back_check.answered", time=_time(check.asked_at, svc),
-                      answered=_time(check.answered_at, svc), called=_answer(language, check.called),
-                      needs=_answer(language, check.spoke_about_needs))]
-
-
-def trail_text(language: str, trail: CallTrail, svc: Services) -> str:
-    """The whole trail of a call: who, whom, the delivery, every report, the flags and the back-check."""
-    none = translate(language, "report.none")
-    lines = [translate(language, "trail.title", id=trail.assignment_id, day=_day(trail.day)),
-             translate(language, "trail.caller", name=html.escape(trail.caller_name),
-                       role=translate(language, f"role.{trail.caller_role.value}")),
-             translate(language, "trail.president", name=html.escape(trail.president_name), phone=trail.phone),
-             translate(language, "trail.booth", booth_no=trail.booth_no, booth_name=html.escape(trail.booth_name),
-                       assembly_no=trail.assembly_no, assembly=html.escape(trail.assembly),
-                       district=html.escape(trail.district))]
-    if trail.delivered_at is not None:
-        lines.append(translate(language, "trail.delivered", time=_time(trail.delivered_at, svc)))
-    else:
-        status = trail.delivery_status.value if trail.delivery_status else "pending"
-        lines.append(translate(language, "trail.not_delivered",
-                               status=translate(language, f"delivery_status.{status}")))
-    lines += ["", translate(language, "trail.reports_title")]
-    if not trail.reports:
-        lines.append(translate(language, "trail.no_reports"))
-    for report in trail.reports:
-        lines.append(translate(language, "trail.report", time=_time(report.reported_at, svc),
-                               outcome=translate(language, f"outcome.{report.outcome.value}")))
-        if report.call_back_on is not None:
-            lines.append(translate(language, "trail.report.call_back", value=_day(report.call_back_on)))
-        if report.wellbeing is not None:
-            lines.append(translate(language, "trail.report.wellbeing",
-                                   value=translate(language, f"wellbeing.{report.wellbeing.value}")))
-        if report.position is not None:
-            lines.append(translate(language, "trail.report.position",
-                                   value=translate(language, f"strength.{report.position.value}")))
-        needs = [translate(language, f"need.{n.value}") for n in report.needs]
-        needs += [html.escape(detail) for detail in report.need_details]
-        lines.append(translate(language, "trail.report.needs", value=", ".join(needs) or none))
-        lines.append(translate(language, "trail.report.notes", value=html.escape(report.notes or "") or none))
-    lines += ["", translate(language, "trail.flags_title"),
-              _flag_labels(language, trail.flags) if trail.flags else translate(language, "trail.no_flags"),
-              "", translate(language, "trail.back_check_title"), *_back_check_lines(language, trail.back_check, svc)]
-    return "\n".join(lines)
-
-
 async def _show_trail(update: Update, context: Context, session: AsyncSession, person: OfficeBearer,
                       assignment_id: int, period_code: str) -> None:
     """Open the trail (audited by the domain), commit, and send it."""
@@ -275,7 +161,7 @@ async def _show_trail(update: Update, context: Context, session: AsyncSession, p
         await answer(update, translate(language, exc.key, **exc.params))
         return
     await session.commit()
-    await answer(update, trail_text(language, trail, svc))
+    await answer(update, trail_text(language, trail, svc.settings.outreach.zone))
 
 
 @registered

@@ -1,12 +1,14 @@
 """Digests: the week's progress for the organisation secretary, and each evening's for district in-charges.
 
-Who gets which digest and its text are decided here; the bot only sends them. The weekly digest covers
-the seven days up to the day before it is sent (a full week, every call's report window given a chance);
-the daily digest covers the day it is sent, for the districts in the in-charge's charge.
+Who gets which digest, in which language, and the view it shows are decided here; the handlers put it into
+words and send it. The weekly digest covers the seven days up to the day before it is sent (a full week,
+every call's report window given a chance); the daily digest covers the day it is sent, for the districts in
+the in-charge's charge.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -18,17 +20,27 @@ from sqlalchemy.orm import selectinload
 from bot.access import Viewer
 from bot.i18n import normalise_language
 from bot.review.periods import Level, Period, PeriodKind
-from bot.review.progress import ProgressView, progress_view, render_progress
+from bot.review.progress import ProgressView, progress_view
 from models import OfficeBearer, Role
+
+
+class DigestKind(enum.StrEnum):
+    """Which digest it is: the organisation secretary's weekly one or a district in-charge's daily one."""
+
+    weekly = "weekly"
+    daily = "daily"
 
 
 @dataclass(frozen=True)
 class Digest:
-    """One digest ready to send: to whom (their id and Telegram chat) and the text in their language."""
+    """One digest ready to render and send: to whom (their id, Telegram chat and language), which digest,
+    and the progress view it shows."""
 
     office_bearer_id: int
     chat_id: int
-    text: str
+    language: str
+    kind: DigestKind
+    view: ProgressView
 
 
 async def _recipients(session: AsyncSession, role: Role) -> Sequence[OfficeBearer]:
@@ -40,10 +52,10 @@ async def _recipients(session: AsyncSession, role: Role) -> Sequence[OfficeBeare
         .order_by(OfficeBearer.id))).scalars().all()
 
 
-def _digest(person: OfficeBearer, view: ProgressView, preface: str, default_language: str) -> Digest:
+def _digest(person: OfficeBearer, view: ProgressView, kind: DigestKind, default_language: str) -> Digest:
     assert person.telegram_user_id is not None
     language = normalise_language(person.language, default_language)
-    return Digest(person.id, person.telegram_user_id, render_progress(view, language, preface=preface))
+    return Digest(person.id, person.telegram_user_id, language, kind, view)
 
 
 async def weekly_digests(session: AsyncSession, *, today: date, grace_days: int, now: datetime, zone: tzinfo,
@@ -55,7 +67,7 @@ async def weekly_digests(session: AsyncSession, *, today: date, grace_days: int,
     view = await progress_view(session, Viewer.of(secretaries[0]), level=Level.state, area_id=0,
                                period=Period(PeriodKind.week, today - timedelta(days=1)),
                                today=today, grace_days=grace_days, now=now, zone=zone)
-    return [_digest(person, view, "review.digest.weekly", default_language) for person in secretaries]
+    return [_digest(person, view, DigestKind.weekly, default_language) for person in secretaries]
 
 
 async def daily_digests(session: AsyncSession, *, today: date, grace_days: int, now: datetime, zone: tzinfo,
@@ -75,5 +87,5 @@ async def daily_digests(session: AsyncSession, *, today: date, grace_days: int, 
             views[viewer.district_ids] = await progress_view(
                 session, viewer, level=level, area_id=area_id, period=Period(PeriodKind.day, today), today=today,
                 grace_days=grace_days, now=now, zone=zone)
-        digests.append(_digest(person, views[viewer.district_ids], "review.digest.daily", default_language))
+        digests.append(_digest(person, views[viewer.district_ids], DigestKind.daily, default_language))
     return digests

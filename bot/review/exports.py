@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.access import Viewer
 from bot.audit import AuditAction, record
 from bot.errors import DomainError
-from bot.i18n import translate
+from bot.i18n import enum_label, translate
 from bot.review.periods import Level, Period
 from bot.review.progress import (
     Area,
@@ -36,7 +36,6 @@ from bot.review.progress import (
     NotVisible,
     area_target,
     call_scope,
-    enum_label,
     latest_reports,
 )
 from bot.review.verification import Flag, flags_for_period

@@ -9,13 +9,11 @@ caller's business: this module only takes `district_ids`.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, tzinfo
-from html import escape as escape_html
 from itertools import groupby
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Label, RowMapping, Select, Subquery, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +21,6 @@ from sqlalchemy.orm import aliased
 
 from bot.access import Viewer
 from bot.errors import DomainError
-from bot.i18n import catalog, translate
 from bot.outreach.reports import reported_since
 from bot.review.periods import Level, Period, PeriodKind
 from bot.review.verification import flags_for_period
@@ -45,32 +42,7 @@ from models import (
     Region,
     Role,
     Strength,
-    Wellbeing,
 )
-
-TELEGRAM_TEXT_LIMIT = 4096
-"""The most characters one Telegram message may hold."""
-
-MAX_LIST_ENTRIES = 15
-"""The most entries a list shows in a Telegram summary; fewer are shown when the text would not fit."""
-
-LABEL_PREFIXES: dict[type[enum.Enum], str] = {
-    NeedCategory: "need",
-    NeedStatus: "need_status",
-    Outcome: "outcome",
-    Role: "role",
-    Strength: "strength",
-    Wellbeing: "wellbeing",
-    DeliveryStatus: "delivery_status",
-}
-"""The catalog prefix of each enum's labels: `Outcome.talked` is labelled by the key `outcome.talked`."""
-
-Item = TypeVar("Item")
-
-
-def enum_label(language: str, value: enum.Enum) -> str:
-    """The catalog label of an enum value (outcome, need category, role, strength...) in `language`."""
-    return translate(language, f"{LABEL_PREFIXES[type(value)]}.{value.value}")
 
 
 @dataclass(frozen=True)
@@ -569,180 +541,3 @@ async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, 
     return ProgressView(area=target.area, period=period, totals=totals, previous=previous, rows=rows,
                         rows_level=target.rows_level, open_needs=await _open_needs(session, target, now),
                         attention=attention, flagged=flagged)
-
-
-def telegram_length(text: str) -> int:
-    """The length Telegram measures a message by (UTF-16 code units: an emoji may count as two)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _format_day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
-def _format_percent(percent: int | None) -> str:
-    return "–" if percent is None else f"{percent}%"
-
-
-@dataclass(frozen=True)
-class _Writer:
-    """Builds the lines of a summary in one language, escaping every name when writing Telegram HTML."""
-
-    language: str
-    html: bool
-
-    def text(self, key: str, /, **params: object) -> str:
-        """A catalog text with its parameters escaped for HTML when needed."""
-        return translate(self.language, key, **{name: self.escape(str(value)) for name, value in params.items()})
-
-    def escape(self, value: str) -> str:
-        """A name or label made safe for the output format."""
-        return escape_html(value, quote=False) if self.html else value
-
-    def heading(self, key: str, /, **params: object) -> str:
-        """A section heading: bold in HTML."""
-        title = self.text(key, **params)
-        return f"<b>{title}</b>" if self.html else title
-
-    def section(self, key: str, items: Sequence[Item], line: Callable[[Item], str],
-                limit: int | None) -> Iterator[str]:
-        """A blank line, a heading and one line per item, cut after `limit` items with an "… and N more"."""
-        yield ""
-        yield self.heading(key)
-        if not items:
-            yield self.text("summary.none")
-            return
-        shown = items if limit is None else items[:limit]
-        yield from (line(item) for item in shown)
-        if len(shown) < len(items):
-            yield self.text("summary.more", count=len(items) - len(shown))
-
-    def unreported(self, caller: UnreportedCaller) -> str:
-        """An office-bearer with calls awaiting report: role, where they work, how many."""
-        where = list(caller.districts) or ([caller.region] if caller.region else [])
-        return self.text("summary.unreported_row", name=caller.name, count=caller.unreported,
-                         details=", ".join([enum_label(self.language, caller.role), *where]))
-
-    def unreachable(self, caller: UnreachableCaller) -> str:
-        """An office-bearer the bot could not reach, with the reason in words when it is a known one."""
-        reason_key = f"unreachable.{caller.reason or 'unknown'}"
-        reason = (translate(self.language, reason_key) if reason_key in catalog(self.language)
-                  else caller.reason)
-        return self.text("summary.unreachable_row", name=caller.name, role=enum_label(self.language, caller.role),
-                         reason=reason, days=caller.days)
-
-    def weak_booth(self, booth: WeakBoothHeard) -> str:
-        """A weak booth reached on a call, and what it asked for."""
-        line = self.text("summary.weak_row", number=booth.booth_no, booth=booth.booth_name,
-                         assembly_no=booth.assembly_no, assembly=booth.assembly, district=booth.district,
-                         day=_format_day(booth.day))
-        if not booth.needs:
-            return line
-        needs = ", ".join(enum_label(self.language, category) for category in booth.needs)
-        return f"{line} — {self.text('summary.weak_needs', needs=needs)}"
-
-    def need(self, tally: NeedTally) -> str:
-        """How many needs of a category were raised and how many are still open."""
-        return self.text("summary.need_row", category=enum_label(self.language, tally.category),
-                         raised=tally.raised, still_open=tally.still_open)
-
-def _fitted(lines: Callable[[int | None], Iterator[str]], html: bool) -> str:
-    """Plain text in full; Telegram HTML with lists cut (each to at most `MAX_LIST_ENTRIES`) until it fits."""
-    if not html:
-        return "\n".join(lines(None))
-    for limit in range(MAX_LIST_ENTRIES, -1, -1):
-        text = "\n".join(lines(limit))
-        if telegram_length(text) <= TELEGRAM_TEXT_LIMIT:
-            break
-    return text
-
-
-def area_label(area: Area, language: str) -> str:
-    """What a view is about, in words: the whole state, your districts, a region, a district or own calls."""
-    if area.level is Level.state:
-        return translate(language, "review.area.charge" if area.charge else "review.area.state")
-    return translate(language, f"review.area.{area.level.value}", name=area.name)
-
-
-@dataclass(frozen=True)
-class _ProgressWriter(_Writer):
-    """Builds the lines of a progress view: figures with their trend, rows one level down, open needs."""
-
-    def trend(self, points: int | None) -> str:
-        """After a figure: ▲ or ▼ and the points, ＝ when unchanged, nothing when there is nothing to compare."""
-        if points is None:
-            return ""
-        if points == 0:
-            return " " + self.text("review.trend.same")
-        return " " + self.text("review.trend.up" if points > 0 else "review.trend.down", points=abs(points))
-
-    def period(self, period: Period) -> str:
-        """The day, or the first and last day and the length of the period."""
-        if period.kind is PeriodKind.day:
-            return self.text("review.period.day", day=_format_day(period.end))
-        return self.text("review.period.range", start=_format_day(period.start), end=_format_day(period.end),
-                         days=period.days)
-
-    def row(self, row: ProgressRow) -> str:
-        """One region's, district's or office-bearer's line, with its back-checks when there are any."""
-        counts = row.counts
-        line = self.text("review.row", name=row.name, reported=counts.reported,
-                         assigned=counts.assigned, percent=_format_percent(counts.completion_percent),
-                         talked=counts.talked, overdue=counts.overdue)
-        if counts.asked:
-            line += self.text("review.row_checks", checked=counts.checked, confirmed=counts.confirmed,
-                              denied=counts.denied)
-        return line
-
-    def checks(self, view: ProgressView) -> str:
-        """How far the view's reported calls were verified, and how many look doubtful."""
-        totals = view.totals
-        line = self.text("review.line.checks", reported=totals.reported, asked=totals.asked,
-                         checked=totals.checked, confirmed=totals.confirmed, denied=totals.denied)
-        if view.flagged is None:
-            return line + self.text("review.line.flags_elsewhere")
-        return line + self.text("review.line.flagged", flagged=view.flagged)
-
-    def needs(self, needs: OpenNeeds) -> str:
-        """Open needs of one category: how many, and how many of each age."""
-        return self.text("review.need_row", category=enum_label(self.language, needs.category), total=needs.total,
-                         fresh=needs.fresh, aging=needs.aging, old=needs.old)
-
-    def progress(self, view: ProgressView, limit: int | None, preface: str | None) -> Iterator[str]:
-        """The whole view (after a `preface` heading, if any), each list cut after `limit` entries (None: in full)."""
-        if preface:
-            yield self.heading(preface)
-        yield self.heading("review.title", area=area_label(view.area, self.language))
-        yield self.period(view.period)
-        totals, trend = view.totals, view.trend
-        if not totals.assigned:
-            yield self.text("summary.nothing")
-        else:
-            yield self.text("review.line.delivery", assigned=totals.assigned, delivered=totals.delivered,
-                            unreachable=totals.unreachable)
-            yield self.text("review.line.completion", percent=_format_percent(totals.completion_percent),
-                            reported=totals.reported, assigned=totals.assigned) + self.trend(trend.completion)
-            yield self.text("review.line.talked", talked=totals.talked,
-                            percent=_format_percent(totals.talked_percent)) + self.trend(trend.talked)
-            yield self.text("review.line.overdue", overdue=totals.overdue)
-            if view.area.level is not Level.person:
-                yield self.checks(view)
-            if view.previous.assigned:
-                yield self.text("review.trend.legend", days=view.period.days)
-            if view.rows_level is not None:
-                yield from self.section(f"review.rows.{view.rows_level.value}", view.rows, self.row, limit)
-            attention = view.attention
-            yield from self.section("summary.unreported_heading", attention.unreported, self.unreported, limit)
-            yield from self.section("summary.unreachable_heading", attention.unreachable, self.unreachable, limit)
-            yield from self.section("summary.weak_heading", attention.weak_booths, self.weak_booth, limit)
-            yield from self.section("summary.needs_heading", attention.needs_raised, self.need, None)
-        yield from self.section("review.needs_heading", view.open_needs, self.needs, None)
-
-
-def render_progress(view: ProgressView, language: str, *, html: bool = True, preface: str | None = None) -> str:
-    """A progress view as text in `language`: Telegram HTML fitting one message, or plain text in full.
-
-    `preface` is the catalog key of a heading put first, such as a digest's.
-    """
-    writer = _ProgressWriter(language=language, html=html)
-    return _fitted(lambda limit: writer.progress(view, limit, preface), html)

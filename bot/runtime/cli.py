@@ -31,7 +31,7 @@ from bot.privacy import ERASED, Erasure, Person, erase_person, export_person, fi
 from bot.review.charts import render_charts, stack
 from bot.review.exports import export_calls, record_export, write_calls
 from bot.review.periods import Level, Period, PeriodKind
-from bot.review.progress import progress_view, render_progress
+from bot.review.progress import progress_view
 from bot.review.trends import Trends, gather_trends
 from bot.roster.errors import RosterInvalid, describe_error
 from bot.roster.files import read_table
@@ -39,6 +39,7 @@ from bot.roster.importer import validate_and_import_booths, validate_and_import_
 from bot.runtime.app import build_application, utc_now
 from bot.runtime.webhook import Webhook, run_webhook, webhook_server
 from handlers.channel import channel_for
+from handlers.texts.progress import render_progress
 from models import OfficeBearer
 
 log = logging.getLogger(__name__)

@@ -15,12 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Viewer
-from bot.i18n import translate
-from bot.review.digests import daily_digests, weekly_digests
+from bot.i18n import LABEL_PREFIXES, enum_label, translate
+from bot.review.digests import DigestKind, daily_digests, weekly_digests
 from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import (
-    LABEL_PREFIXES,
-    TELEGRAM_TEXT_LIMIT,
     Area,
     Attention,
     Counts,
@@ -34,12 +32,11 @@ from bot.review.progress import (
     UnreachableCaller,
     UnreportedCaller,
     WeakBoothHeard,
-    enum_label,
     progress_view,
-    render_progress,
-    telegram_length,
 )
 from bot.runtime.cli import main as cli_main
+from handlers.texts.fit import TELEGRAM_TEXT_LIMIT, telegram_length
+from handlers.texts.progress import digest_text, render_progress
 from models import (
     Assignment,
     Booth,
@@ -701,11 +698,11 @@ async def test_the_weekly_digest_goes_to_registered_secretaries_in_their_languag
     digests = await weekly_digests(session, today=date(2026, 11, 21), grace_days=GRACE_DAYS, now=NOW, zone=INDIA,
                                    default_language="hi")
 
-    assert [(digest.office_bearer_id, digest.chat_id) for digest in digests] == [
-        (history.secretary.id, 9001), (english.id, 9002)]
-    assert "14.11.2026 से 20.11.2026 तक (7 दिन)" in digests[0].text
-    assert digests[1].text.startswith("<b>🗓️ Weekly digest for the organisation secretary</b>")
-    assert "Completion: 57% (4 of 7 calls reported) ▲ 7 pp" in digests[1].text
+    assert [(digest.office_bearer_id, digest.chat_id, digest.language, digest.kind) for digest in digests] == [
+        (history.secretary.id, 9001, "hi", DigestKind.weekly), (english.id, 9002, "en", DigestKind.weekly)]
+    assert "14.11.2026 से 20.11.2026 तक (7 दिन)" in digest_text(digests[0])
+    assert digest_text(digests[1]).startswith("<b>🗓️ Weekly digest for the organisation secretary</b>")
+    assert "Completion: 57% (4 of 7 calls reported) ▲ 7 pp" in digest_text(digests[1])
 
 
 async def test_the_daily_digest_tells_each_incharge_about_their_own_districts(session: AsyncSession) -> None:
@@ -716,7 +713,8 @@ async def test_the_daily_digest_tells_each_incharge_about_their_own_districts(se
     digests = await daily_digests(session, today=DAY, grace_days=GRACE_DAYS, now=NOW, zone=INDIA,
                                   default_language="en")
 
-    texts = {digest.office_bearer_id: digest.text for digest in digests}
+    assert {digest.kind for digest in digests} == {DigestKind.daily}
+    texts = {digest.office_bearer_id: digest_text(digest) for digest in digests}
     assert set(texts) == {history.dinesh.id, history.gita.id}, "Bharat has not registered"
     assert "progress: Lucknow district" in texts[history.dinesh.id]
     assert "Asha Verma" in texts[history.dinesh.id] and "Barabanki" not in texts[history.dinesh.id]
