@@ -62,8 +62,8 @@ from benchmarks.seeding import (
     up_map,
 )
 from bot.db import alembic_config, make_engine, make_session_factory, upgrade_to_head
+from bot.review.flags import verify_period
 from bot.review.progress import Level, Period, PeriodKind, Viewer, progress_view, render_progress
-from bot.review.verification import verify_period
 from models import DeliveryStatus, NeedCategory, NeedStatus, Outcome, Strength, Wellbeing
 
 POSTGRES_DATABASE = "samvad_bench_summary"

@@ -17,22 +17,17 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import normalise_language, translate
-from bot.outreach.people import find_booth_president
-from bot.review.verification import (
+from bot.outreach.backchecks import (
     BackCheckQuestion,
     BackCheckStats,
-    CallTrail,
-    Flag,
     StaleBackCheck,
-    TrailBackCheck,
-    Verification,
     answer_called,
     answer_needs,
     ask_back_checks,
-    open_trail,
-    review_scope,
-    verify_period,
 )
+from bot.outreach.people import find_booth_president
+from bot.review.flags import Flag, Verification, verify_period
+from bot.review.trail import CallTrail, TrailBackCheck, open_trail, review_scope
 from handlers import callbacks as cb
 from handlers.channel import TelegramChannel
 from handlers.context import Context, Services, answer, language_for, registered, services

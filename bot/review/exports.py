@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import DomainError
 from bot.i18n import translate
+from bot.review.flags import Flag, flags_for_period
 from bot.review.progress import (
     Area,
     CallScope,
@@ -39,7 +40,6 @@ from bot.review.progress import (
     enum_label,
     latest_reports,
 )
-from bot.review.verification import Flag, flags_for_period
 from models import (
     AssemblySeat,
     AuditEntry,

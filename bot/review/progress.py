@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 from bot.errors import DomainError
 from bot.i18n import catalog, translate
 from bot.outreach.reports import reported_since
-from bot.review.verification import flags_for_period
+from bot.review.flags import flags_for_period
 from models import (
     AssemblySeat,
     Assignment,

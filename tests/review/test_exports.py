@@ -28,8 +28,8 @@ from bot.review.exports import (
     record_export,
     write_calls,
 )
+from bot.review.flags import Flag
 from bot.review.progress import Level, Period, PeriodKind, Viewer
-from bot.review.verification import Flag
 from models import AuditEntry, DeliveryStatus, NeedCategory, OfficeBearer, Outcome, Role, Strength, Wellbeing
 from tests.factories import (
     NOW,
