@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.db import SessionFactory, session_scope
 from bot.errors import DomainError
-from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachable
+from bot.outreach.delivery import SendOutcome, SendPipeline, SendStats, send_each
 from bot.sqlutil import insert_ignoring_conflicts
 from models import Assignment, BackCheck, BoothPresident, CallReport, Outcome
 
@@ -105,6 +105,16 @@ async def _claim_back_check(session: AsyncSession, back_check_id: int, now: date
                              caller_name=check.assignment.office_bearer.name, day=check.assignment.day)
 
 
+async def _record_back_check(session: AsyncSession, back_check_id: int, question: BackCheckQuestion,
+                             outcome: SendOutcome, now: datetime) -> None:
+    """The question's message id, or why it could not be delivered; the row stays asked either way."""
+    error = outcome.error
+    if outcome.failure is not None and not error:
+        error = type(outcome.failure).__name__
+    await session.execute(update(BackCheck).where(BackCheck.id == back_check_id)
+                          .values(telegram_message_id=outcome.message_id, error=error))
+
+
 async def ask_back_checks(sessions: SessionFactory, channel: BackCheckChannel, *, day: date,
                           clock: Callable[[], datetime], share: float) -> BackCheckStats:
     """Choose the back-checks of `day`'s calls and ask each booth president once.
@@ -119,25 +129,10 @@ async def ask_back_checks(sessions: SessionFactory, channel: BackCheckChannel, *
         due = (await session.execute(
             select(BackCheck.id).join(Assignment, Assignment.id == BackCheck.assignment_id)
             .where(Assignment.day == day, BackCheck.asked_at.is_(None)).order_by(BackCheck.id))).scalars().all()
-    stats = BackCheckStats(sampled=sampled)
-    for back_check_id in due:
-        async with session_scope(sessions) as session:
-            question = await _claim_back_check(session, back_check_id, clock())
-        if question is None:
-            continue
-        message_id, error = None, None
-        try:
-            message_id = await channel.send_back_check(question)
-            stats.asked += 1
-        except Unreachable as exc:
-            error = exc.reason
-        except (PermanentFailure, TemporaryFailure) as exc:
-            error = str(exc)[:200] or type(exc).__name__
-        if error is not None:
-            stats.failed += 1
-        async with session_scope(sessions) as session:
-            await session.execute(update(BackCheck).where(BackCheck.id == back_check_id)
-                                  .values(telegram_message_id=message_id, error=error))
+    questions = SendPipeline(claim=_claim_back_check, send=channel.send_back_check, record=_record_back_check)
+    sent = SendStats()
+    await send_each(sessions, questions, due, sent, clock=clock)
+    stats = BackCheckStats(sampled=sampled, asked=sent.sent, failed=sent.unreachable + sent.failed + sent.retry_later)
     log.info("back-checks for %s: %d sampled, %d asked, %d not delivered", day, stats.sampled, stats.asked,
              stats.failed)
     return stats
