@@ -63,9 +63,10 @@ from benchmarks.seeding import (
 )
 from bot.access import Viewer
 from bot.db import alembic_config, make_engine, make_session_factory, upgrade_to_head
+from bot.review.flags import verify_period
 from bot.review.periods import Level, Period, PeriodKind
-from bot.review.progress import progress_view, render_progress
-from bot.review.verification import verify_period
+from bot.review.progress import progress_view
+from handlers.texts.progress import render_progress
 from models import DeliveryStatus, NeedCategory, NeedStatus, Outcome, Strength, Wellbeing
 
 POSTGRES_DATABASE = "samvad_bench_summary"

@@ -51,6 +51,10 @@ class TelegramChannel:
         return await self._send(reminder.chat_id, reminder_text(language, reminder),
                                 keyboards.morning(language, reminder.contacts))
 
+    async def send_text(self, chat_id: int, text: str) -> int:
+        """Send a ready HTML text without buttons (a digest); return the Telegram message id."""
+        return await self._send(chat_id, text, None)
+
     async def _send(self, chat_id: int, text: str, markup: object, *, paid: bool = False) -> int:
         try:
             sent = await self._bot.send_message(

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.access import Viewer
@@ -23,11 +23,13 @@ from bot.config import WEEKDAYS, ReviewSettings
 from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import translate
+from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachable, note_unreachable
 from bot.review.digests import Digest, daily_digests, weekly_digests
 from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import ProgressView, progress_view
 from handlers import callbacks as cb
-from handlers.context import Context, answer, language_for, registered, services
+from handlers.channel import channel_for
+from handlers.context import Context, Services, answer, language_for, registered, services
 from handlers.leave import parse_leave_date
 from handlers.texts.progress import digest_text, render_progress
 from models import OfficeBearer
@@ -149,13 +151,19 @@ async def drill(update: Update, context: Context, session: AsyncSession, person:
             raise
 
 
-async def send_digests(bot: Bot, digests: Sequence[Digest]) -> int:
-    """Send each digest; one that fails (blocked bot, chat gone, network) is logged and the rest still go."""
+async def send_digests(bot: Bot, svc: Services, digests: Sequence[Digest]) -> int:
+    """Send each digest through the channel; one that fails (blocked bot, chat gone, network) is logged and the
+    rest still go, and a recipient who cannot be messaged is marked unreachable as the evening reminder does."""
+    channel = channel_for(bot, svc.settings)
     sent = 0
     for digest in digests:
         try:
-            await bot.send_message(digest.chat_id, digest_text(digest), parse_mode=ParseMode.HTML)
-        except TelegramError as exc:
+            await channel.send_text(digest.chat_id, digest_text(digest))
+        except Unreachable as exc:
+            log.warning("digest to office-bearer %d not sent: %s", digest.office_bearer_id, exc.reason)
+            await note_unreachable(svc.sessions, digest.office_bearer_id, exc.reason, svc.clock())
+            continue
+        except (PermanentFailure, TemporaryFailure) as exc:
             log.warning("digest to office-bearer %d not sent: %s", digest.office_bearer_id, type(exc).__name__)
             continue
         sent += 1
@@ -169,7 +177,7 @@ async def _run_digests(context: Context, build: Callable[..., Awaitable[list[Dig
     async with session_scope(svc.sessions) as session:
         digests = await build(session, today=svc.today(), grace_days=out.report_grace_days, now=svc.clock(),
                               zone=out.zone, default_language=out.default_language)
-    log.info("%s digest sent to %d of %d", kind, await send_digests(context.bot, digests), len(digests))
+    log.info("%s digest sent to %d of %d", kind, await send_digests(context.bot, svc, digests), len(digests))
 
 
 async def weekly_digest(context: Context) -> None:

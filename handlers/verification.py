@@ -17,18 +17,17 @@ from bot.access import review_scope
 from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import normalise_language, translate
-from bot.outreach.people import find_booth_president
-from bot.review.verification import (
+from bot.outreach.backchecks import (
     BackCheckQuestion,
     BackCheckStats,
     StaleBackCheck,
-    Verification,
     answer_called,
     answer_needs,
     ask_back_checks,
-    open_trail,
-    verify_period,
 )
+from bot.outreach.people import find_booth_president
+from bot.review.flags import Verification, verify_period
+from bot.review.trail import open_trail
 from handlers import callbacks as cb
 from handlers.channel import TelegramChannel
 from handlers.context import Context, Services, answer, language_for, registered, services

@@ -13,6 +13,8 @@ Bot API client can close because Telegram has no idempotency key: a process that
 times out) after Telegram accepted the message but before the outcome was committed sends that one
 message again when the lease is taken back. It is one message per process death, never a whole push.
 
+Claim, send (with the in-pass retries), classify and record are one pipeline (`SendPipeline`, `send_each`):
+the morning push and the back-check questions differ only in their row, their message and what they record.
 The domain talks to Telegram only through the `Channel` protocol.
 """
 
@@ -25,7 +27,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -149,16 +151,53 @@ class Channel(Protocol):
 
 
 @dataclass
-class DeliveryStats:
-    """What one delivery pass did."""
+class SendStats:
+    """What one pass of a send pipeline did: how each claimed message ended, and the reasons of the failures."""
 
     sent: int = 0
     unreachable: int = 0
     failed: int = 0
     retry_later: int = 0
     skipped: int = 0
-    reclaimed: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class DeliveryStats(SendStats):
+    """What one delivery pass did, with the rows taken back from dead senders."""
+
+    reclaimed: int = 0
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """How one claimed message ended: sent with its message id, or stopped by the channel's failure."""
+
+    message_id: int | None = None
+    failure: Unreachable | PermanentFailure | TemporaryFailure | None = None
+
+    @property
+    def error(self) -> str | None:
+        """The reason to store: why the person cannot be messaged, else the failure's words (200 characters)."""
+        if isinstance(self.failure, Unreachable):
+            return self.failure.reason
+        return None if self.failure is None else str(self.failure)[:200]
+
+
+Claimed = TypeVar("Claimed")
+"""What a claim loads for its send: the message, and whatever the record step needs besides."""
+
+
+@dataclass(frozen=True)
+class SendPipeline(Generic[Claimed]):
+    """The three steps that send one kind of message exactly once: claim its row, send it, record the outcome."""
+
+    claim: Callable[[AsyncSession, int, datetime], Awaitable[Claimed | None]]
+    """Take the row for this sender and load its message; None if another sender has it."""
+    send: Callable[[Claimed], Awaitable[int]]
+    """Send the claimed message through the channel; return its message id."""
+    record: Callable[[AsyncSession, int, Claimed, SendOutcome, datetime], Awaitable[None]]
+    """Store how the send ended on the row."""
 
 
 async def load_contacts(session: AsyncSession, *, office_bearer_id: int, day: date) -> tuple[Contact, ...]:
@@ -230,7 +269,15 @@ async def reclaim_stale(session: AsyncSession, *, day: date, now: datetime, leas
     return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
 
-async def _claim(session: AsyncSession, delivery_id: int, now: datetime) -> tuple[int, MorningMessage] | None:
+@dataclass(frozen=True)
+class _ClaimedMorning:
+    """A claimed morning row: whom it goes to, and the message."""
+
+    office_bearer_id: int
+    message: MorningMessage
+
+
+async def _claim(session: AsyncSession, delivery_id: int, now: datetime) -> _ClaimedMorning | None:
     """Claim a pending row for this sender: its office-bearer and message, or None if another sender has it."""
     result = await session.execute(
         update(Delivery)
@@ -241,13 +288,20 @@ async def _claim(session: AsyncSession, delivery_id: int, now: datetime) -> tupl
     delivery = await session.get_one(Delivery, delivery_id)
     person = await session.get_one(OfficeBearer, delivery.office_bearer_id)
     contacts = await load_contacts(session, office_bearer_id=person.id, day=delivery.day)
-    return person.id, MorningMessage(day=delivery.day, chat_id=person.telegram_user_id or 0,
-                                     language=person.language, recipient_name=person.name, contacts=contacts)
+    return _ClaimedMorning(person.id, MorningMessage(
+        day=delivery.day, chat_id=person.telegram_user_id or 0, language=person.language,
+        recipient_name=person.name, contacts=contacts))
 
 
 async def _mark_unreachable(session: AsyncSession, office_bearer_id: int, reason: str, now: datetime) -> None:
     await session.execute(update(OfficeBearer).where(OfficeBearer.id == office_bearer_id)
                           .values(unreachable_since=now, unreachable_reason=reason))
+
+
+async def note_unreachable(sessions: SessionFactory, office_bearer_id: int, reason: str, now: datetime) -> None:
+    """Mark an office-bearer who cannot be messaged, in its own transaction, so that reminders pass them by."""
+    async with session_scope(sessions) as session:
+        await _mark_unreachable(session, office_bearer_id, reason, now)
 
 
 async def _retrying(send: Callable[[], Awaitable[int]], delays: Sequence[float]) -> int:
@@ -261,39 +315,65 @@ async def _retrying(send: Callable[[], Awaitable[int]], delays: Sequence[float])
     return await send()
 
 
-async def _deliver_one(sessions: SessionFactory, channel: Channel, delivery_id: int,
-                       clock: Callable[[], datetime], stats: DeliveryStats, retry_delays: Sequence[float]) -> None:
+async def _send_one(sessions: SessionFactory, pipeline: SendPipeline[Claimed], row_id: int,
+                    clock: Callable[[], datetime], stats: SendStats, retry_delays: Sequence[float]) -> None:
+    """Claim one row (committed), send its message with the in-pass retries, then record the outcome (committed)."""
     async with session_scope(sessions) as session:
-        claimed = await _claim(session, delivery_id, clock())
+        claimed = await pipeline.claim(session, row_id, clock())
     if claimed is None:
         stats.skipped += 1
         return
-    person_id, message = claimed
-    status, message_id, error = DeliveryStatus.sent, None, None
     try:
-        message_id = await _retrying(partial(channel.send_morning, message), retry_delays)
+        outcome = SendOutcome(message_id=await _retrying(partial(pipeline.send, claimed), retry_delays))
         stats.sent += 1
     except Unreachable as exc:
-        status, error = DeliveryStatus.failed, exc.reason
+        outcome = SendOutcome(failure=exc)
         stats.unreachable += 1
     except PermanentFailure as exc:
-        status, error = DeliveryStatus.failed, str(exc)[:200]
+        outcome = SendOutcome(failure=exc)
         stats.failed += 1
     except TemporaryFailure as exc:
-        status, error = DeliveryStatus.pending, str(exc)[:200]
+        outcome = SendOutcome(failure=exc)
         stats.retry_later += 1
-    if error:
-        stats.reasons[error] = stats.reasons.get(error, 0) + 1
+    if outcome.error:
+        stats.reasons[outcome.error] = stats.reasons.get(outcome.error, 0) + 1
     async with session_scope(sessions) as session:
-        now = clock()
-        await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-            status=status, telegram_message_id=message_id, error=error, updated_at=now))
-        if status is DeliveryStatus.failed and error in UNREACHABLE_REASONS:
-            await _mark_unreachable(session, person_id, error, now)
-        if status is DeliveryStatus.sent:
-            record(session, AuditAction.contacts_shown, at=now, actor_id=person_id, actor_label="push",
-                   subject=f"delivery:{delivery_id}",
-                   detail={"assignments": [c.assignment_id for c in message.contacts]})
+        await pipeline.record(session, row_id, claimed, outcome, clock())
+
+
+async def send_each(sessions: SessionFactory, pipeline: SendPipeline[Claimed], row_ids: Sequence[int],
+                    stats: SendStats, *, clock: Callable[[], datetime], senders: int = 1,
+                    retry_delays: Sequence[float] = RETRY_DELAYS) -> None:
+    """Claim, send and record each row once, with `senders` side by side; what happened is counted in `stats`.
+
+    A row another sender (or process) claimed first is skipped, so running this twice, or twice at once,
+    sends nothing twice.
+    """
+    queue: Iterator[int] = iter(row_ids)
+
+    async def sender() -> None:
+        for row_id in queue:
+            await _send_one(sessions, pipeline, row_id, clock, stats, retry_delays)
+
+    await asyncio.gather(*(sender() for _ in range(min(len(row_ids), senders))))
+
+
+async def _record_morning(session: AsyncSession, delivery_id: int, claimed: _ClaimedMorning, outcome: SendOutcome,
+                          now: datetime) -> None:
+    """Sent, failed (the person marked unreachable if so) or back to pending after a temporary failure."""
+    status = DeliveryStatus.sent
+    if isinstance(outcome.failure, TemporaryFailure):
+        status = DeliveryStatus.pending
+    elif outcome.failure is not None:
+        status = DeliveryStatus.failed
+    error, person_id, message = outcome.error, claimed.office_bearer_id, claimed.message
+    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+        status=status, telegram_message_id=outcome.message_id, error=error, updated_at=now))
+    if status is DeliveryStatus.failed and error in UNREACHABLE_REASONS:
+        await _mark_unreachable(session, person_id, error, now)
+    if status is DeliveryStatus.sent:
+        record(session, AuditAction.contacts_shown, at=now, actor_id=person_id, actor_label="push",
+               subject=f"delivery:{delivery_id}", detail={"assignments": [c.assignment_id for c in message.contacts]})
 
 
 UNREACHABLE_REASONS = ("blocked", "not_started", "deactivated")
@@ -313,13 +393,10 @@ async def deliver_pending(sessions: SessionFactory, channel: Channel, *, day: da
             select(Delivery.id).where(Delivery.day == day, Delivery.status == DeliveryStatus.pending)
             .order_by(Delivery.id))).scalars().all()
     stats = DeliveryStats(reclaimed=reclaimed)
-    queue: Iterator[int] = iter(pending)
-
-    async def sender() -> None:
-        for delivery_id in queue:
-            await _deliver_one(sessions, channel, delivery_id, clock, stats, retry_delays)
-
-    await asyncio.gather(*(sender() for _ in range(min(len(pending), senders_for(channel.max_rate)))))
+    morning = SendPipeline(claim=_claim, send=lambda claimed: channel.send_morning(claimed.message),
+                           record=_record_morning)
+    await send_each(sessions, morning, pending, stats, clock=clock, senders=senders_for(channel.max_rate),
+                    retry_delays=retry_delays)
     log.info("push %s: %d sent, %d unreachable, %d failed, %d to retry, %d taken back from dead senders", day,
              stats.sent, stats.unreachable, stats.failed, stats.retry_later, stats.reclaimed)
     return stats
@@ -360,8 +437,7 @@ async def send_reminders(sessions: SessionFactory, channel: Channel, *, day: dat
             await _retrying(partial(channel.send_reminder, reminder), RETRY_DELAYS)
             reminded += 1
         except Unreachable as exc:
-            async with session_scope(sessions) as session:
-                await _mark_unreachable(session, person_id, exc.reason, clock())
+            await note_unreachable(sessions, person_id, exc.reason, clock())
         except (TemporaryFailure, PermanentFailure) as exc:
             log.warning("reminder to office-bearer %d not sent: %s", person_id, exc)
     return reminded

@@ -29,6 +29,7 @@ from bot.access import Viewer
 from bot.audit import AuditAction, record
 from bot.errors import DomainError
 from bot.i18n import enum_label, translate
+from bot.review.flags import Flag, flags_for_period
 from bot.review.periods import Level, Period
 from bot.review.progress import (
     Area,
@@ -38,7 +39,6 @@ from bot.review.progress import (
     call_scope,
     latest_reports,
 )
-from bot.review.verification import Flag, flags_for_period
 from models import (
     AssemblySeat,
     BackCheck,

@@ -22,8 +22,8 @@ from sqlalchemy.orm import aliased
 from bot.access import Viewer
 from bot.errors import DomainError
 from bot.outreach.reports import reported_since
+from bot.review.flags import flags_for_period
 from bot.review.periods import Level, Period, PeriodKind
-from bot.review.verification import flags_for_period
 from models import (
     AssemblySeat,
     Assignment,

@@ -1,10 +1,12 @@
 """The digests over the real bot: scheduled at the configured times, the week's progress to the organisation
-secretary, the day's to each district in-charge about their own districts, and a blocked chat stops nobody."""
+secretary, the day's to each district in-charge about their own districts, and a blocked chat stops nobody
+and is marked unreachable."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+from sqlalchemy import select
 from telegram.ext import CallbackContext
 
 from bot.config import ReviewSettings, Settings, TelegramSettings
@@ -12,7 +14,7 @@ from bot.runtime import jobs
 from bot.runtime.app import build_application
 from handlers.context import Services
 from handlers.summary import daily_digest, weekly_digest
-from models import Role
+from models import OfficeBearer, Role
 from tests.conftest import Database
 from tests.e2e.conftest import Harness
 from tests.e2e.test_summary import day_with_two_districts
@@ -98,3 +100,26 @@ async def test_english_speakers_get_their_digest_in_english(harness: Harness) ->
     await harness.settle()
 
     assert (secretary.last_message.text or "").startswith("🗓️ Weekly digest for the organisation secretary")
+
+
+async def test_a_secretary_who_blocked_the_bot_is_marked_unreachable_and_the_others_still_get_theirs(
+        harness: Harness) -> None:
+    day = await day_with_two_districts(harness)
+    async with harness.db.sessions() as session:
+        second = await make_office_bearer(session, name="Doosre Sachiv", role=Role.organisation_secretary)
+        await session.commit()
+    other = await harness.register(second, user_id=8101)
+    blocker = day.users["secretary"]
+    blocker.block()
+    before = len(other.messages)
+
+    await weekly_digest(context(harness))
+    await harness.settle()
+
+    assert len(other.messages) == before + 1
+    assert "साप्ताहिक सारांश" in (other.last_message.text or "")
+    async with harness.db.sessions() as session:
+        marked = {person.telegram_user_id: (person.unreachable_reason, person.unreachable_since)
+                  for person in (await session.execute(select(OfficeBearer).where(
+                      OfficeBearer.role == Role.organisation_secretary))).scalars()}
+    assert marked == {blocker.user_id: ("blocked", harness.clock()), other.user_id: (None, None)}

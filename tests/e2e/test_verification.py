@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.review.verification import BackCheckStats
+from bot.outreach.backchecks import BackCheckStats
 from bot.sandbox import FakeUser
 from handlers.context import Services
 from handlers.verification import run_back_checks

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
+from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
 from bot.outreach.assignment import RotationPolicy
 from bot.outreach.delivery import LEASE, DeliveryStats, deliver_pending, push_day, senders_for
-from bot.runtime.ratelimit import PacedRateLimiter
+from bot.runtime.ratelimit import JSONDict, PacedRateLimiter
 from bot.sandbox import FakeTelegram, load_spec
 from handlers.channel import TelegramChannel
 from models import Delivery, DeliveryStatus, OfficeBearer
@@ -103,19 +106,57 @@ async def test_hundreds_of_messages_go_once_each_with_two_contacts_and_no_429(
     assert await _statuses(db) == Counter({DeliveryStatus.sent: PEOPLE})
 
 
+class GateRecordingLimiter(PacedRateLimiter):
+    """The production limiter, noting in order, on its own clock, each request it lets through its gate and
+    each 429 it handles."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        super().__init__(per_second=RATE, clock=clock)
+        self.moment = clock
+        self.events: list[tuple[str, float]] = []
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        """The limiter's own handling, with a message noted as it leaves the gate and a 429 as it comes back."""
+        if data.get("chat_id") is None:
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+        async def noted(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+            self.events.append(("passed", self.moment()))
+            try:
+                return await callback(*call_args, **call_kwargs)
+            except RetryAfter:
+                self.events.append(("429", self.moment()))
+                raise
+
+        return await super().process_request(noted, args, kwargs, endpoint, data, rate_limit_args)
+
+
 async def test_a_429_is_honoured_and_the_message_still_goes_once(db: Database, fake: FakeTelegram) -> None:
     roster = await _roster(db, fake, people=40)
     fake.fail_next("sendMessage", status=429, retry_after=1)
+    limiter = GateRecordingLimiter(time.monotonic)
 
-    async with telegram(fake) as channel:
-        stats = await _push(db, channel)
+    bot = ExtBot(fake.token, base_url=fake.base_url, request=fake.ptb_request(), rate_limiter=limiter)
+    async with bot:
+        stats = await _push(db, TelegramChannel(bot, "hi"))
 
     assert (stats.sent, stats.retry_later) == (40, 0)
     assert _answers(fake, 429) == 1
     assert _received(fake) == Counter({person.telegram_user_id: 1 for person in roster})
-    retried = [call for call in fake.requests if call.method == "sendMessage"]
-    pause = retried[1].time - retried[0].time
-    assert pause >= 1.0, "the retry_after of the 429 was not waited for"
+    handled = [index for index, (event, _) in enumerate(limiter.events) if event == "429"]
+    assert len(handled) == 1
+    refused_at = limiter.events[handled[0]][1]
+    after = [moment for event, moment in limiter.events[handled[0] + 1:] if event == "passed"]
+    assert after, "the refused message was not sent again"
+    assert all(moment >= refused_at + 1 for moment in after), "the gate let a request through before retry_after"
 
 
 async def test_server_errors_are_retried_in_the_same_pass_and_each_message_goes_once(

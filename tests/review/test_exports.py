@@ -29,8 +29,8 @@ from bot.review.exports import (
     record_export,
     write_calls,
 )
+from bot.review.flags import Flag
 from bot.review.periods import Level, Period, PeriodKind
-from bot.review.verification import Flag
 from models import AuditEntry, DeliveryStatus, NeedCategory, OfficeBearer, Outcome, Role, Strength, Wellbeing
 from tests.factories import (
     NOW,

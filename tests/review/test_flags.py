@@ -1,5 +1,5 @@
-"""Verification of reported calls: each flag fires on a suspicious history and stays quiet on an honest one;
-back-checks are sampled deterministically; trails are for reviewers only and are audited."""
+"""Flags on reported calls: each fires on a suspicious history and stays quiet on an honest one; the tallies
+count what was reported, checked and flagged."""
 
 from __future__ import annotations
 
@@ -10,29 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import NotAllowed, UnknownNumber
-from bot.outreach.people import register
-from bot.review.verification import (
-    CallNotFound,
-    Flag,
-    choose_back_checks,
-    flags_for_period,
-    is_sampled,
-    normalise_note,
-    open_trail,
-    verify_period,
-)
-from models import (
-    Assignment,
-    AuditEntry,
-    BackCheck,
-    BoothPresident,
-    NeedCategory,
-    OfficeBearer,
-    Outcome,
-    Role,
-    Strength,
-)
+from bot.review.flags import Flag, flags_for_period, normalise_note, verify_period
+from models import Assignment, NeedCategory, OfficeBearer, Outcome, Strength
 from tests.factories import (
     NOW,
     make_assignment,
@@ -43,7 +22,6 @@ from tests.factories import (
     make_office_bearer,
     make_report,
     make_varanasi_booth,
-    president_of,
 )
 
 ZONE = ZoneInfo("Asia/Kolkata")
@@ -266,98 +244,3 @@ async def test_tallies_count_reported_checked_confirmed_and_flagged_calls(sessio
     assert (by_district["Varanasi"].reported, by_district["Varanasi"].disputed) == (1, 1)
     assert result.totals.reported == 4
     assert [(c.assignment_id, c.flags) for c in result.flagged] == [(denied.id, (Flag.disputed,))]
-
-
-# --- choosing back-checks -------------------------------------------------------------------------------
-
-
-def test_the_back_checked_share_is_close_to_the_setting_and_the_same_every_time() -> None:
-    chosen = [i for i in range(1, 10_001) if is_sampled(i, 0.2)]
-
-    assert 1900 <= len(chosen) <= 2100
-    assert chosen == [i for i in range(1, 10_001) if is_sampled(i, 0.2)]
-    assert not any(is_sampled(i, 0.0) for i in range(1, 1000))
-    assert all(is_sampled(i, 1.0) for i in range(1, 1000))
-
-
-async def test_only_talked_calls_to_registered_booth_presidents_are_chosen_once(session: AsyncSession) -> None:
-    person = await make_office_bearer(session)
-    talked = await call(session, person, slot=1)
-    unanswered = await call(session, person, slot=2, outcome=Outcome.no_answer)
-    unregistered = await call(session, person, day=DAY - timedelta(days=1))
-    for assignment in (talked, unanswered):
-        president = await session.get_one(BoothPresident, assignment.booth_president_id)
-        president.telegram_user_id = 40_000 + assignment.id
-
-    first = await choose_back_checks(session, day=DAY, share=1.0, now=NOW)
-    again = await choose_back_checks(session, day=DAY, share=1.0, now=NOW)
-    yesterday = await choose_back_checks(session, day=DAY - timedelta(days=1), share=1.0, now=NOW)
-
-    rows = (await session.execute(select(BackCheck.assignment_id))).scalars().all()
-    assert (first, again, yesterday) == (1, 1, 0)
-    assert rows == [talked.id]
-    assert unregistered.id not in rows
-
-
-# --- registration of booth presidents -------------------------------------------------------------------
-
-
-async def test_a_booth_presidents_number_registers_them_and_the_office_bearer_roster_comes_first(
-        session: AsyncSession) -> None:
-    booth = await make_booth(session, phone="+919700001111")
-    both = await make_booth(session, phone="+919700002222")
-    bearer = await make_office_bearer(session, phone="+919700002222")
-
-    president = await register(session, telegram_user_id=71, contact_user_id=71, phone="97000 01111", now=NOW)
-    office_bearer = await register(session, telegram_user_id=72, contact_user_id=72, phone="+919700002222",
-                                   now=NOW)
-
-    assert isinstance(president, BoothPresident)
-    assert (president.id, president.telegram_user_id) == ((await president_of(session, booth)).id, 71)
-    assert office_bearer is bearer
-    assert (await president_of(session, both)).telegram_user_id is None
-    audit = (await session.execute(select(AuditEntry.subject).where(AuditEntry.action == "registered"))).scalars()
-    assert sorted(audit) == [f"booth_president:{president.id}", f"office_bearer:{bearer.id}"]
-
-
-async def test_an_inactive_booth_president_cannot_register(session: AsyncSession) -> None:
-    booth = await make_booth(session, phone="+919700003333")
-    (await president_of(session, booth)).active = False
-
-    with pytest.raises(UnknownNumber):
-        await register(session, telegram_user_id=73, contact_user_id=73, phone="+919700003333", now=NOW)
-
-
-# --- the trail ------------------------------------------------------------------------------------------
-
-
-async def test_the_trail_is_for_reviewers_and_shows_the_phone_to_the_secretary_only(session: AsyncSession) -> None:
-    caller = await make_office_bearer(session)
-    await make_delivery(session, office_bearer=caller)
-    lucknow = await call(session, caller, notes="Needs a new booth committee list")
-    varanasi = await call(session, caller, slot=2, varanasi=True)
-    await make_back_check(session, lucknow, called=False)
-    secretary = await make_office_bearer(session, role=Role.organisation_secretary)
-    incharge = await make_office_bearer(session, role=Role.district_incharge, districts=("Lucknow",))
-    phone = (await session.get_one(BoothPresident, lucknow.booth_president_id)).phone
-
-    full = await open_trail(session, viewer=secretary, assignment_id=lucknow.id, start=DAY, end=DAY, zone=ZONE,
-                            now=NOW)
-    masked = await open_trail(session, viewer=incharge, assignment_id=lucknow.id, start=DAY, end=DAY, zone=ZONE,
-                              now=NOW)
-    with pytest.raises(CallNotFound):
-        await open_trail(session, viewer=incharge, assignment_id=varanasi.id, start=DAY, end=DAY, zone=ZONE, now=NOW)
-    with pytest.raises(NotAllowed):
-        await open_trail(session, viewer=caller, assignment_id=lucknow.id, start=DAY, end=DAY, zone=ZONE, now=NOW)
-
-    assert full.phone.replace(" ", "") == phone
-    assert phone[-10:] not in masked.phone.replace(" ", "")
-    assert full.flags == (Flag.disputed,)
-    assert [r.notes for r in full.reports] == ["Needs a new booth committee list"]
-    assert full.back_check is not None and full.back_check.called is False
-    assert full.delivered_at == SENT
-    audit = (await session.execute(select(AuditEntry.actor_id, AuditEntry.subject, AuditEntry.detail)
-                                   .where(AuditEntry.action == "call_trail_viewed").order_by(AuditEntry.id))).all()
-    assert [tuple(row) for row in audit] == [
-        (secretary.id, f"assignment:{lucknow.id}", {"phone_shown": True}),
-        (incharge.id, f"assignment:{lucknow.id}", {"phone_shown": False})]

@@ -1,4 +1,4 @@
-"""Verification of reported calls: plausibility flags, back-checks with booth presidents, and a call's trail.
+"""Plausibility flags on reported calls, and the verification tallies of a period.
 
 Calls are made on personal phones, outside the bot, so the bot never hears them. What it can check:
 
@@ -25,21 +25,13 @@ Calls are made on personal phones, outside the bot, so the bot never hears them.
   - `disputed`, `needs_not_discussed`: the booth president, asked in a back-check, said there was no call, or
     that the booth's needs were not talked about.
 
-* **Back-checks** (`BackCheck`): booth presidents may register with the bot. Of the calls reported as talked
-  on a day to registered booth presidents, a share (`review.back_check_share`) is chosen by a hash of the
-  assignment id, so that a re-run chooses the same calls, and each chosen booth president is asked once
-  (the row is claimed like a delivery) whether the call took place and whether the booth's needs came up.
-
-* **The trail** of one call: assignment, delivery, every report, the flags and the back-check, for the
-  organisation secretary and admins (any call) and district in-charges (their districts); each view is
-  written to the audit log, since it shows (to the secretary and admins) the booth president's phone.
+* **Tallies** (`verify_period`): reported, asked, checked, confirmed, disputed and flagged calls per
+  office-bearer, per district and in total, the secretary's "what looks doubtful".
 """
 
 from __future__ import annotations
 
 import enum
-import hashlib
-import logging
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
@@ -48,40 +40,28 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from difflib import SequenceMatcher
 from itertools import combinations
 from statistics import median
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from bot.access import review_scope, sees_every_district
-from bot.audit import AuditAction, record
-from bot.db import SessionFactory, session_scope
-from bot.errors import DomainError
-from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachable
 from bot.outreach.reports import reported_since
-from bot.phones import display_phone, mask_phone
-from bot.sqlutil import insert_ignoring_conflicts
 from models import (
     AssemblySeat,
     Assignment,
     BackCheck,
     Booth,
-    BoothPresident,
     CallReport,
     Delivery,
     DeliveryStatus,
     District,
     Need,
-    NeedCategory,
     OfficeBearer,
     Outcome,
     Role,
     Strength,
     Wellbeing,
 )
-
-log = logging.getLogger(__name__)
 
 QUICK_WINDOW = timedelta(minutes=10)
 """Talked calls reported this soon after the morning message arrived are too quick to be real conversations."""
@@ -109,8 +89,6 @@ BURST_AFTER = time(20, 0)
 """Local time from which reports count as end-of-day reporting."""
 
 NOT_ANSWERED = (Outcome.no_answer, Outcome.switched_off)
-TRAIL_DAYS = 7
-"""A trail opened for a call outside the period asked about is flagged over the seven days ending on its day."""
 
 
 class Flag(enum.StrEnum):
@@ -123,18 +101,6 @@ class Flag(enum.StrEnum):
     evening_burst = "evening_burst"
     disputed = "disputed"
     needs_not_discussed = "needs_not_discussed"
-
-
-class StaleBackCheck(DomainError):
-    """A back-check button already answered, or not this person's to answer."""
-
-    key = "button.stale"
-
-
-class CallNotFound(DomainError):
-    """No call with that number in the districts the viewer may see."""
-
-    key = "trail.not_found"
 
 
 # --- the period's data ---------------------------------------------------------------------------------
@@ -391,10 +357,12 @@ def _flags(period: _Period, zone: tzinfo) -> dict[int, tuple[Flag, ...]]:
 
 
 async def flags_for_period(session: AsyncSession, *, start: date, end: date, district_ids: Collection[int] | None,
-                           zone: tzinfo) -> dict[int, tuple[Flag, ...]]:
+                           zone: tzinfo, office_bearer_id: int | None = None) -> dict[int, tuple[Flag, ...]]:
     """The flags of every flagged call of `start`..`end` on booths of `district_ids` (all when None), by
-    assignment id; calls without a flag are left out. `zone` decides what "after 20:00" means."""
-    period = await _load(session, start=start, end=end, district_ids=district_ids)
+    assignment id; calls without a flag are left out. `zone` decides what "after 20:00" means; with
+    `office_bearer_id` only that office-bearer's calls are loaded (a call's trail)."""
+    period = await _load(session, start=start, end=end, district_ids=district_ids,
+                         office_bearer_id=office_bearer_id)
     return _flags(period, zone)
 
 
@@ -524,243 +492,4 @@ async def verify_period(session: AsyncSession, *, start: date, end: date, distri
         districts=tuple(sorted((DistrictTally(d, districts[d], t) for d, t in by_district.items()),
                                key=lambda t: t.name)),
         totals=sum(by_district.values(), Tally()),
-    )
-
-
-# --- back-checks ---------------------------------------------------------------------------------------
-
-
-def is_sampled(assignment_id: int, share: float) -> bool:
-    """Whether a call falls in the back-checked `share`: a hash of its id, so every run chooses the same calls."""
-    digest = hashlib.sha256(f"back-check:{assignment_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < share
-
-
-async def choose_back_checks(session: AsyncSession, *, day: date, share: float, now: datetime) -> int:
-    """Make a back-check row for the sampled calls of `day` reported as talked to registered booth presidents.
-
-    Returns how many calls are sampled (rows already there are kept as they are).
-    """
-    talked = exists().where(CallReport.assignment_id == Assignment.id, CallReport.outcome == Outcome.talked)
-    rows = (await session.execute(
-        select(Assignment.id, Assignment.booth_president_id)
-        .join(BoothPresident, BoothPresident.id == Assignment.booth_president_id)
-        .where(Assignment.day == day, talked, BoothPresident.active,
-               BoothPresident.telegram_user_id.is_not(None)))).all()
-    chosen = [{"assignment_id": row.id, "booth_president_id": row.booth_president_id, "created_at": now}
-              for row in rows if is_sampled(row.id, share)]
-    if chosen:
-        await session.execute(insert_ignoring_conflicts(session, BackCheck), chosen)
-    return len(chosen)
-
-
-@dataclass(frozen=True)
-class BackCheckQuestion:
-    """What a booth president is asked: did this office-bearer call you on that day?"""
-
-    back_check_id: int
-    chat_id: int
-    language: str | None
-    president_name: str
-    caller_name: str
-    day: date
-
-
-class BackCheckChannel(Protocol):
-    """Where back-check questions go: Telegram in production, anything in a test."""
-
-    async def send_back_check(self, question: BackCheckQuestion) -> int:
-        """Send the question with its yes/no buttons; return the message id."""
-        ...
-
-
-@dataclass
-class BackCheckStats:
-    """What one back-check run did."""
-
-    sampled: int = 0
-    asked: int = 0
-    failed: int = 0
-
-
-async def _claim_back_check(session: AsyncSession, back_check_id: int, now: datetime) -> BackCheckQuestion | None:
-    """Claim an unasked back-check for this run: its question, or None if another run has it."""
-    result = await session.execute(update(BackCheck).where(BackCheck.id == back_check_id, BackCheck.asked_at.is_(None))
-                                   .values(asked_at=now))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    check = (await session.execute(
-        select(BackCheck).options(selectinload(BackCheck.booth_president),
-                                  selectinload(BackCheck.assignment).selectinload(Assignment.office_bearer))
-        .where(BackCheck.id == back_check_id))).scalar_one()
-    president = check.booth_president
-    return BackCheckQuestion(back_check_id=check.id, chat_id=president.telegram_user_id or 0,
-                             language=president.language, president_name=president.name,
-                             caller_name=check.assignment.office_bearer.name, day=check.assignment.day)
-
-
-async def ask_back_checks(sessions: SessionFactory, channel: BackCheckChannel, *, day: date,
-                          clock: Callable[[], datetime], share: float) -> BackCheckStats:
-    """Choose the back-checks of `day`'s calls and ask each booth president once.
-
-    Each row is claimed (asked_at set) in its own committed transaction before the question goes out, so a
-    second run, or two at once, ask nobody twice; a booth president who blocked the bot is noted and the
-    others are still asked.
-    """
-    async with session_scope(sessions) as session:
-        sampled = await choose_back_checks(session, day=day, share=share, now=clock())
-    async with session_scope(sessions) as session:
-        due = (await session.execute(
-            select(BackCheck.id).join(Assignment, Assignment.id == BackCheck.assignment_id)
-            .where(Assignment.day == day, BackCheck.asked_at.is_(None)).order_by(BackCheck.id))).scalars().all()
-    stats = BackCheckStats(sampled=sampled)
-    for back_check_id in due:
-        async with session_scope(sessions) as session:
-            question = await _claim_back_check(session, back_check_id, clock())
-        if question is None:
-            continue
-        message_id, error = None, None
-        try:
-            message_id = await channel.send_back_check(question)
-            stats.asked += 1
-        except Unreachable as exc:
-            error = exc.reason
-        except (PermanentFailure, TemporaryFailure) as exc:
-            error = str(exc)[:200] or type(exc).__name__
-        if error is not None:
-            stats.failed += 1
-        async with session_scope(sessions) as session:
-            await session.execute(update(BackCheck).where(BackCheck.id == back_check_id)
-                                  .values(telegram_message_id=message_id, error=error))
-    log.info("back-checks for %s: %d sampled, %d asked, %d not delivered", day, stats.sampled, stats.asked,
-             stats.failed)
-    return stats
-
-
-async def _owned(session: AsyncSession, back_check_id: int, telegram_user_id: int) -> None:
-    """Refuse a back-check that does not exist or was not asked of this Telegram user."""
-    owner = (await session.execute(
-        select(BoothPresident.telegram_user_id).join(BackCheck, BackCheck.booth_president_id == BoothPresident.id)
-        .where(BackCheck.id == back_check_id))).scalar_one_or_none()
-    if owner is None or owner != telegram_user_id:
-        raise StaleBackCheck()
-
-
-async def answer_called(session: AsyncSession, *, back_check_id: int, telegram_user_id: int, called: bool,
-                        now: datetime) -> None:
-    """Store the booth president's answer to "did they call you?"; a second answer is refused as stale."""
-    await _owned(session, back_check_id, telegram_user_id)
-    result = await session.execute(update(BackCheck).where(
-        BackCheck.id == back_check_id, BackCheck.asked_at.is_not(None), BackCheck.called.is_(None))
-        .values(called=called, answered_at=now))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleBackCheck()
-
-
-async def answer_needs(session: AsyncSession, *, back_check_id: int, telegram_user_id: int, spoke: bool) -> None:
-    """Store whether the booth's needs were talked about; only after a "yes, they called", and only once."""
-    await _owned(session, back_check_id, telegram_user_id)
-    result = await session.execute(update(BackCheck).where(
-        BackCheck.id == back_check_id, BackCheck.called.is_(True), BackCheck.spoke_about_needs.is_(None))
-        .values(spoke_about_needs=spoke))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleBackCheck()
-
-
-# --- the trail of one call -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrailReport:
-    """One report on the call, as it was stored."""
-
-    reported_at: datetime
-    outcome: Outcome
-    wellbeing: Wellbeing | None
-    position: Strength | None
-    needs: tuple[NeedCategory, ...]
-    need_details: tuple[str, ...]
-    notes: str | None
-    call_back_on: date | None
-
-
-@dataclass(frozen=True)
-class TrailBackCheck:
-    """The back-check of the call: when asked, and what the booth president answered (None: not yet)."""
-
-    asked_at: datetime | None
-    error: str | None
-    answered_at: datetime | None
-    called: bool | None
-    spoke_about_needs: bool | None
-
-
-@dataclass(frozen=True)
-class CallTrail:
-    """Everything known about one call. `phone` is ready to show: in full, or masked unless the viewer may see it."""
-
-    assignment_id: int
-    day: date
-    caller_name: str
-    caller_role: Role
-    president_name: str
-    phone: str
-    booth_no: int
-    booth_name: str
-    assembly_no: int
-    assembly: str
-    district: str
-    delivery_status: DeliveryStatus | None
-    delivered_at: datetime | None
-    reports: tuple[TrailReport, ...]
-    flags: tuple[Flag, ...]
-    back_check: TrailBackCheck | None
-
-
-async def open_trail(session: AsyncSession, *, viewer: OfficeBearer, assignment_id: int, start: date, end: date,
-                     zone: tzinfo, now: datetime) -> CallTrail:
-    """The whole trail of one call for a reviewer, written to the audit log.
-
-    The secretary and admins may open any call and see the booth president's phone; a district in-charge
-    the calls of their districts, with the phone masked (unless the call was their own). The flags are
-    those of the period `start`..`end`, or of the seven days ending on the call's day if it lies outside.
-    """
-    scope = review_scope(viewer)
-    assignment = (await session.execute(
-        select(Assignment).options(
-            selectinload(Assignment.office_bearer), selectinload(Assignment.booth_president),
-            selectinload(Assignment.booth).selectinload(Booth.assembly).selectinload(AssemblySeat.district),
-            selectinload(Assignment.reports).selectinload(CallReport.needs))
-        .where(Assignment.id == assignment_id))).scalar_one_or_none()
-    if assignment is None or (scope is not None and assignment.booth.assembly.district_id not in scope):
-        raise CallNotFound(number=assignment_id)
-    if not start <= assignment.day <= end:
-        start, end = assignment.day - timedelta(days=TRAIL_DAYS - 1), assignment.day
-    period = await _load(session, start=start, end=end, district_ids=None,
-                         office_bearer_id=assignment.office_bearer_id)
-    delivery = (await session.execute(select(Delivery).where(
-        Delivery.day == assignment.day, Delivery.office_bearer_id == assignment.office_bearer_id))
-    ).scalar_one_or_none()
-    check = (await session.execute(select(BackCheck).where(BackCheck.assignment_id == assignment_id))
-             ).scalar_one_or_none()
-    phone_shown = sees_every_district(viewer) or viewer.id == assignment.office_bearer_id
-    record(session, AuditAction.call_trail_viewed, at=now, actor_id=viewer.id, actor_label="telegram",
-           subject=f"assignment:{assignment_id}", detail={"phone_shown": phone_shown})
-    await session.flush()
-    president, booth = assignment.booth_president, assignment.booth
-    return CallTrail(
-        assignment_id=assignment.id, day=assignment.day, caller_name=assignment.office_bearer.name,
-        caller_role=assignment.office_bearer.role, president_name=president.name,
-        phone=display_phone(president.phone) if phone_shown else mask_phone(president.phone),
-        booth_no=booth.number, booth_name=booth.name, assembly_no=booth.assembly.number,
-        assembly=booth.assembly.name, district=booth.assembly.district.name,
-        delivery_status=delivery.status if delivery else None,
-        delivered_at=delivery.updated_at if delivery and delivery.status is DeliveryStatus.sent else None,
-        reports=tuple(TrailReport(
-            reported_at=r.reported_at, outcome=r.outcome, wellbeing=r.wellbeing, position=r.booth_position,
-            needs=tuple(n.category for n in r.needs), need_details=tuple(n.detail for n in r.needs if n.detail),
-            notes=r.notes, call_back_on=r.call_back_on) for r in assignment.reports),
-        flags=_flags(period, zone).get(assignment_id, ()),
-        back_check=TrailBackCheck(check.asked_at, check.error, check.answered_at, check.called,
-                                  check.spoke_about_needs) if check else None,
     )
