@@ -7,7 +7,9 @@ import html
 from datetime import date, datetime, tzinfo
 
 from bot.i18n import translate
-from bot.review.verification import BackCheckQuestion, CallTrail, Flag, TrailBackCheck, Verification
+from bot.outreach.backchecks import BackCheckQuestion
+from bot.review.flags import Flag, Verification
+from bot.review.trail import CallTrail, TrailBackCheck
 from handlers.texts.fit import MAX_LIST_ENTRIES
 
 
