@@ -21,7 +21,7 @@ from bot.outreach import admin
 from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachable
 from handlers import callbacks as cb
 from handlers.channel import channel_for
-from handlers.context import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered
 from models import OfficeBearer
 
 ADMIN = "adm"
@@ -37,7 +37,7 @@ def _refusal(language: str, exc: DomainError) -> str:
 def _when(context: Context, moment: datetime | None) -> str:
     if moment is None:
         return "—"
-    return moment.astimezone(services(context).settings.outreach.zone).strftime("%d.%m.%Y %H:%M")
+    return moment.astimezone(context.services.settings.outreach.zone).strftime("%d.%m.%Y %H:%M")
 
 
 def render_people(context: Context, language: str, page: admin.PeoplePage) -> str:
@@ -127,7 +127,7 @@ async def deactivate_pressed(update: Update, context: Context, session: AsyncSes
     """The confirmation buttons: deactivate at once (admins only), or leave the person as they are."""
     query = update.callback_query
     assert query is not None
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     parsed = cb.parse(query.data)
     assert parsed is not None
     try:
@@ -151,7 +151,7 @@ async def deactivate_pressed(update: Update, context: Context, session: AsyncSes
 @registered
 async def fix_number(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """`/fixnumber <assembly no> <booth no> <new phone>`: correct a booth president's number."""
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     args = context.args or []
     try:
         admin.require_admin(person)
@@ -174,7 +174,7 @@ async def resend(update: Update, context: Context, session: AsyncSession, person
     target = await _person_by_phone(update, context, session, person, "admin.resend.usage")
     if target is None:
         return
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     try:
         message = await admin.resend_contacts(session, person, target, day=svc.today(), now=svc.clock())
     except DomainError as exc:

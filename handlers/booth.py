@@ -17,7 +17,7 @@ from bot.phones import display_phone
 from bot.review.booths import BoothView, CallHeard, OpenNeed, booth_view
 from bot.review.progress import TELEGRAM_TEXT_LIMIT, enum_label, telegram_length
 from handlers import callbacks as cb
-from handlers.context import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered
 from models import NeedCategory, OfficeBearer
 
 NEEDS = "nd"
@@ -146,7 +146,7 @@ def booth_keyboard(language: str, view: BoothView) -> InlineKeyboardMarkup | Non
 @registered
 async def booth(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """Show one booth to those who look after it; explain the command when the numbers are missing."""
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     ref = parse_booth_ref(context.args or [])
     if ref is None:
         await answer(update, translate(language, "booth.usage"))

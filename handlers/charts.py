@@ -13,7 +13,7 @@ from telegram.ext import Application, CommandHandler, filters
 from bot.i18n import translate
 from bot.review.charts import describe_period, render_charts
 from bot.review.trends import gather_trends
-from handlers.context import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered
 from models import OfficeBearer, Role
 
 ALL_DISTRICTS = (Role.organisation_secretary, Role.admin)
@@ -38,7 +38,7 @@ async def chart(update: Update, context: Context, session: AsyncSession, person:
     if len(args) > 1 or period not in PERIOD_DAYS:
         await answer(update, translate(language, "chart.usage"))
         return
-    end = services(context).today()
+    end = context.services.today()
     start = end - timedelta(days=PERIOD_DAYS[period] - 1)
     districts = None if person.role in ALL_DISTRICTS else [d.id for d in person.districts]
     trends = await gather_trends(session, start=start, end=end, district_ids=districts)

@@ -28,7 +28,7 @@ from bot.review.needs import PAGE_SIZE, NeedItem, NeedsPage, change_need_status,
 from bot.review.progress import enum_label
 from handlers import callbacks as cb
 from handlers.booth import NEEDS, OPEN_BOOTH_NEEDS, need_age, need_label, parse_booth_ref
-from handlers.context import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered
 from models import NeedStatus, OfficeBearer
 
 PAGE = "pg"
@@ -147,7 +147,7 @@ def _list_of(parsed: cb.Callback) -> ListRef | None:
 @registered
 async def needs(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """The needs the person follows up, or with `172 45` those of one booth."""
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     args = context.args or []
     ref = parse_booth_ref(args) if args else None
     if args and ref is None:
@@ -170,7 +170,7 @@ async def pressed(update: Update, context: Context, session: AsyncSession, perso
     """A button of a needs list or of a booth view: turn the page, open a booth's needs, or change a status."""
     query = update.callback_query
     assert query
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     parsed = cb.parse(query.data)
     ref = _list_of(parsed) if parsed else None
     if parsed is None or ref is None:

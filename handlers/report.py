@@ -36,7 +36,7 @@ from bot.outreach.people import find_user
 from bot.outreach.reports import MAX_NOTE_LENGTH, ReportDraft, open_assignment, record_report, reported_president
 from handlers import callbacks as cb
 from handlers import keyboards
-from handlers.context import Context, Services, answer, language_for, registered, services
+from handlers.context import Context, Services, answer, language_for, registered
 from models import OfficeBearer, Outcome
 
 OUTCOME, WELLBEING, POSITION, NEEDS, NEED_TEXT, NOTE_TEXT, REVIEW, CALL_BACK = range(8)
@@ -56,7 +56,7 @@ def _draft(context: Context) -> ReportDraft | None:
 def _keep(context: Context, draft: ReportDraft) -> None:
     assert context.user_data is not None
     context.user_data[DRAFT] = draft
-    context.user_data[ACTIVE_AT] = services(context).clock().isoformat()
+    context.user_data[ACTIVE_AT] = context.services.clock().isoformat()
 
 
 def _drop(context: Context) -> None:
@@ -143,7 +143,7 @@ async def begin(update: Update, context: Context, session: AsyncSession, person:
     language = language_for(context, person)
     parsed = cb.parse(query.data)
     assert parsed
-    svc = services(context)
+    svc = context.services
     try:
         draft = await open_assignment(session, assignment_id=parsed.record_id, office_bearer_id=person.id,
                                       today=svc.today(), grace_days=svc.settings.outreach.report_grace_days)
@@ -277,7 +277,7 @@ async def save(update: Update, context: Context, session: AsyncSession, person: 
     if parsed is None or draft is None or parsed.record_id != draft.assignment_id:
         await query.answer(translate(language, "button.stale"), show_alert=True)
         return None
-    svc = services(context)
+    svc = context.services
     try:
         await record_report(session, draft=draft, office_bearer_id=person.id, today=svc.today(),
                             grace_days=svc.settings.outreach.report_grace_days, now=svc.clock())
@@ -333,7 +333,7 @@ def _in_time(callback: Callable[[Update, Context], Awaitable[Any]],
 
     @functools.wraps(callback)
     async def handle(update: Update, context: Context) -> Any:
-        if _abandoned(context.user_data, services(context)):
+        if _abandoned(context.user_data, context.services):
             await timed_out(update, context)
             return END
         state = await callback(update, context)
@@ -344,7 +344,7 @@ def _in_time(callback: Callable[[Update, Context], Awaitable[Any]],
 
 async def close_abandoned_reports(context: Context) -> None:
     """Job: close every report abandoned longer than the timeout (kept across restarts) and tell each person."""
-    app, svc = context.application, services(context)
+    app, svc = context.application, context.services
     abandoned = [user_id for user_id, data in app.user_data.items() if _abandoned(data, svc)]
     if not abandoned:
         return

@@ -25,7 +25,7 @@ from bot.i18n import translate
 from bot.review.digests import Digest, daily_digests, weekly_digests
 from bot.review.progress import Level, Period, PeriodKind, ProgressView, Viewer, progress_view, render_progress
 from handlers import callbacks as cb
-from handlers.context import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered
 from handlers.leave import parse_leave_date
 from models import OfficeBearer
 
@@ -100,7 +100,7 @@ def view_button(data: str | None, today: date) -> tuple[Level, int, Period] | No
 
 async def _view(context: Context, session: AsyncSession, viewer: Viewer, level: Level, area_id: int,
                 period: Period) -> ProgressView:
-    svc = services(context)
+    svc = context.services
     return await progress_view(session, viewer, level=level, area_id=area_id, period=period, today=svc.today(),
                                grace_days=svc.settings.outreach.report_grace_days, now=svc.clock(),
                                zone=svc.settings.outreach.zone)
@@ -110,7 +110,7 @@ async def _view(context: Context, session: AsyncSession, viewer: Viewer, level: 
 async def summary(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """Progress of what the person may see, today or over the period asked for, with drill-down buttons."""
     language = language_for(context, person)
-    period = parse_period_args(context.args or [], services(context).today())
+    period = parse_period_args(context.args or [], context.services.today())
     if period is None:
         await answer(update, translate(language, "review.usage", command="/summary"))
         return
@@ -127,7 +127,7 @@ async def drill(update: Update, context: Context, session: AsyncSession, person:
     query = update.callback_query
     assert query is not None
     language = language_for(context, person)
-    button = view_button(query.data, services(context).today())
+    button = view_button(query.data, context.services.today())
     if button is None:
         await query.answer(translate(language, "button.stale"), show_alert=True)
         return
@@ -161,7 +161,7 @@ async def send_digests(bot: Bot, digests: Sequence[Digest]) -> int:
 
 async def _run_digests(context: Context, build: Callable[..., Awaitable[list[Digest]]], kind: str) -> None:
     """Build one kind of digest in a unit of work, then send each (a failure does not stop the rest)."""
-    svc = services(context)
+    svc = context.services
     out = svc.settings.outreach
     async with session_scope(svc.sessions) as session:
         digests = await build(session, today=svc.today(), grace_days=out.report_grace_days, now=svc.clock(),

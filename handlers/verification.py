@@ -35,7 +35,7 @@ from bot.review.verification import (
 )
 from handlers import callbacks as cb
 from handlers.channel import TelegramChannel
-from handlers.context import Context, Services, answer, language_for, registered, services
+from handlers.context import Context, Services, answer, language_for, registered
 from models import BoothPresident, OfficeBearer
 
 BACK_CHECK = "bck"
@@ -53,7 +53,7 @@ with names of usual length the message stays well inside Telegram's 4096 charact
 
 def president_language(context: Context, president: BoothPresident | None) -> str:
     """The language to speak to a booth president in: their stored choice, else the configured default."""
-    default = services(context).settings.outreach.default_language
+    default = context.services.settings.outreach.default_language
     return normalise_language(president.language if president else None, default)
 
 
@@ -90,7 +90,7 @@ async def run_back_checks(bot: Bot, svc: Services) -> BackCheckStats:
 
 async def back_check_job(context: Context) -> None:
     """The daily back-check job."""
-    await run_back_checks(context.bot, services(context))
+    await run_back_checks(context.bot, context.services)
 
 
 async def back_check_answered(update: Update, context: Context) -> None:
@@ -98,7 +98,7 @@ async def back_check_answered(update: Update, context: Context) -> None:
     query, user = update.callback_query, update.effective_user
     assert query and user
     parsed = cb.parse(query.data)
-    svc = services(context)
+    svc = context.services
     async with session_scope(svc.sessions) as session:
         president = await find_booth_president(session, user.id)
         language = president_language(context, president)
@@ -184,7 +184,7 @@ def trail_buttons(language: str, result: Verification, period_code: str) -> Inli
 @registered
 async def flags_command(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """`/flags [today|yesterday|week]`: the flagged and disputed calls a reviewer may see, each with its button."""
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     try:
         districts = review_scope(person)
     except DomainError as exc:
@@ -266,7 +266,7 @@ def trail_text(language: str, trail: CallTrail, svc: Services) -> str:
 async def _show_trail(update: Update, context: Context, session: AsyncSession, person: OfficeBearer,
                       assignment_id: int, period_code: str) -> None:
     """Open the trail (audited by the domain), commit, and send it."""
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     start, end = _period(period_code, svc.today())
     try:
         trail = await open_trail(session, viewer=person, assignment_id=assignment_id, start=start, end=end,
