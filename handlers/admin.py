@@ -24,10 +24,6 @@ from handlers.channel import channel_for
 from handlers.context import Context, answer, language_for, registered
 from models import OfficeBearer
 
-ADMIN = "adm"
-DEACTIVATE = "off"
-KEEP = "keep"
-
 
 def _refusal(language: str, exc: DomainError) -> str:
     """The text of a domain error, with what the admin typed (echoed in some of them) escaped."""
@@ -89,9 +85,9 @@ def confirm_keyboard(language: str, person_id: int) -> InlineKeyboardMarkup:
     """Deactivate, or keep, the office-bearer named in the question."""
     return InlineKeyboardMarkup([[
         InlineKeyboardButton(translate(language, "admin.deactivate.yes"),
-                             callback_data=cb.build(ADMIN, DEACTIVATE, person_id)),
+                             callback_data=cb.build(cb.ADMIN, cb.DEACTIVATE, person_id)),
         InlineKeyboardButton(translate(language, "admin.deactivate.no"),
-                             callback_data=cb.build(ADMIN, KEEP, person_id)),
+                             callback_data=cb.build(cb.ADMIN, cb.KEEP, person_id)),
     ]])
 
 
@@ -132,7 +128,7 @@ async def deactivate_pressed(update: Update, context: Context, session: AsyncSes
     assert parsed is not None
     try:
         admin.require_admin(person)
-        if parsed.action == KEEP:
+        if parsed.action == cb.KEEP:
             await query.answer()
             await query.edit_message_text(translate(language, "admin.deactivate.kept"))
             return
@@ -218,4 +214,4 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("fixnumber", fix_number, filters=private))
     app.add_handler(CommandHandler("resend", resend, filters=private))
     app.add_handler(CommandHandler("audit", audit, filters=private))
-    app.add_handler(CallbackQueryHandler(deactivate_pressed, pattern=cb.pattern(ADMIN, DEACTIVATE, KEEP)))
+    app.add_handler(CallbackQueryHandler(deactivate_pressed, pattern=cb.pattern(cb.ADMIN, cb.DEACTIVATE, cb.KEEP)))

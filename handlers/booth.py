@@ -20,11 +20,6 @@ from handlers import callbacks as cb
 from handlers.context import Context, answer, language_for, registered
 from models import NeedCategory, OfficeBearer
 
-NEEDS = "nd"
-"""Callback feature of the needs list (handled in handlers/needs.py)."""
-OPEN_BOOTH_NEEDS = "bo"
-"""Callback action: open the needs list of one booth, as a new message."""
-
 MAX_LISTED = 15
 """The most calls, needs or positions the view lists; fewer when the message would not fit."""
 PREVIEW = 300
@@ -140,7 +135,7 @@ def booth_keyboard(language: str, view: BoothView) -> InlineKeyboardMarkup | Non
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(
         translate(language, "booth.needs_button", count=len(view.needs)),
-        callback_data=cb.build(NEEDS, OPEN_BOOTH_NEEDS, view.booth.id))]])
+        callback_data=cb.build(cb.NEEDS, cb.OPEN_BOOTH_NEEDS, view.booth.id))]])
 
 
 @registered

@@ -143,4 +143,4 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("help", help_command, filters=PRIVATE))
     app.add_handler(CommandHandler("privacy", privacy, filters=PRIVATE))
     app.add_handler(CommandHandler("language", choose_language, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(language_chosen, pattern=cb.pattern(cb.LANGUAGE, "set")))
+    app.add_handler(CallbackQueryHandler(language_chosen, pattern=cb.pattern(cb.LANGUAGE, cb.SET_LANGUAGE)))
