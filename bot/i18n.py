@@ -6,9 +6,12 @@ domain); msgids are stable keys such as `push.header`, msgstrs use `{name}` plac
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 
 from bot.config import LANGUAGES
@@ -55,6 +58,17 @@ def translate(language: str, key: str, /, **params: object) -> str:
     if not template:
         raise MissingTranslation(f"{key!r} has no {language} text")
     return template.format(**params) if params else template
+
+
+def format_day(language: str, day: date, *, with_year: bool = True) -> str:
+    """A day as people read it in messages and charts: `05.01.2026`, or `05.01` without the year."""
+    return format_date(day, "dd.MM.yyyy" if with_year else "dd.MM", locale=language)
+
+
+def format_time(language: str, moment: datetime, zone: ZoneInfo, *, with_year: bool = True) -> str:
+    """A stored moment as the organisation's local day and time: `05.01.2026 09:07`, or `05.01 09:07`."""
+    return format_datetime(moment.astimezone(zone), "dd.MM.yyyy HH:mm" if with_year else "dd.MM HH:mm",
+                           locale=language)
 
 
 def all_keys() -> dict[str, set[str]]:

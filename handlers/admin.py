@@ -16,7 +16,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import DomainError
-from bot.i18n import translate
+from bot.i18n import format_time, translate
 from bot.outreach import admin
 from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachable
 from handlers import callbacks as cb
@@ -30,10 +30,10 @@ def _refusal(language: str, exc: DomainError) -> str:
     return translate(language, exc.key, **{k: html.escape(str(v)) for k, v in exc.params.items()})
 
 
-def _when(context: Context, moment: datetime | None) -> str:
+def _when(context: Context, language: str, moment: datetime | None) -> str:
     if moment is None:
         return "—"
-    return moment.astimezone(context.services.settings.outreach.zone).strftime("%d.%m.%Y %H:%M")
+    return format_time(language, moment, context.services.settings.outreach.zone)
 
 
 def render_people(context: Context, language: str, page: admin.PeoplePage) -> str:
@@ -44,7 +44,7 @@ def render_people(context: Context, language: str, page: admin.PeoplePage) -> st
                        pages=page.pages)]
     for n, line in enumerate(page.people, start=(page.page - 1) * admin.PAGE_SIZE + 1):
         districts = ", ".join(html.escape(d) for d in line.districts) or "—"
-        status = (translate(language, "admin.people.unreachable_since", since=_when(context, line.since),
+        status = (translate(language, "admin.people.unreachable_since", since=_when(context, language, line.since),
                             reason=html.escape(line.reason or "—"))
                   if page.kind is admin.PeopleKind.unreachable else translate(language, "admin.people.not_started"))
         lines.append(translate(language, "admin.people.line", n=n, name=html.escape(line.name),
@@ -201,7 +201,7 @@ async def audit(update: Update, context: Context, session: AsyncSession, person:
         await answer(update, translate(language, "admin.audit.empty"))
         return
     lines = [translate(language, "admin.audit.title", count=len(entries))]
-    lines += [translate(language, "admin.audit.line", at=_when(context, e.at), actor=html.escape(e.actor),
+    lines += [translate(language, "admin.audit.line", at=_when(context, language, e.at), actor=html.escape(e.actor),
                         action=html.escape(e.action), subject=html.escape(e.subject or "—")) for e in entries]
     await answer(update, "\n".join(lines))
 

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.errors import DomainError
-from bot.i18n import translate
+from bot.i18n import format_day, translate
 from bot.phones import display_phone
 from bot.review.booths import BoothView, CallHeard, OpenNeed, booth_view
 from bot.review.progress import TELEGRAM_TEXT_LIMIT, enum_label, telegram_length
@@ -41,9 +41,9 @@ def preview(text: str) -> str:
     return html.escape(cut)
 
 
-def local_day(moment: datetime, zone: ZoneInfo) -> str:
+def local_day(language: str, moment: datetime, zone: ZoneInfo) -> str:
     """A stored UTC moment as the day it was where the organisation works."""
-    return moment.astimezone(zone).strftime("%d.%m.%Y")
+    return format_day(language, moment.astimezone(zone).date())
 
 
 def need_age(language: str, created_at: datetime, *, today: date, zone: ZoneInfo) -> str:
@@ -64,8 +64,8 @@ def _call_line(language: str, call: CallHeard, president: str | None, zone: Zone
         parts.append(translate(language, "booth.call_wellbeing", value=enum_label(language, call.wellbeing)))
     if call.position is not None:
         parts.append(translate(language, "booth.call_position", value=enum_label(language, call.position)))
-    line = translate(language, "booth.call", day=local_day(call.reported_at, zone), caller=html.escape(call.caller),
-                     outcome=" · ".join(parts))
+    line = translate(language, "booth.call", day=local_day(language, call.reported_at, zone),
+                     caller=html.escape(call.caller), outcome=" · ".join(parts))
     if call.president != president:
         line += " " + translate(language, "booth.call_to", name=html.escape(call.president))
     if call.notes:
@@ -98,7 +98,7 @@ def _lines(view: BoothView, language: str, limit: int, *, today: date, zone: Zon
     roster = enum_label(language, booth.strength) if booth.strength else translate(language, "report.none")
     yield translate(language, "booth.strength_roster", strength=roster)
     if view.positions:
-        points = [f"{day.strftime('%d.%m.%Y')} {enum_label(language, strength)}"
+        points = [f"{format_day(language, day)} {enum_label(language, strength)}"
                   for day, strength in view.positions[-limit:]] if limit else []
         skipped = len(view.positions) - len(points)
         if skipped:

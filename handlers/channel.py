@@ -10,7 +10,7 @@ from telegram.constants import FloodLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.config import Settings
-from bot.i18n import normalise_language, translate
+from bot.i18n import format_day, normalise_language, translate
 from bot.outreach.delivery import Contact, MorningMessage, PermanentFailure, Reminder, TemporaryFailure, Unreachable
 from bot.phones import display_phone
 from handlers import keyboards
@@ -36,7 +36,7 @@ def _contact_block(language: str, contact: Contact) -> str:
         lines.append(translate(language, "push.contact.first_call"))
     else:
         needs = ", ".join(translate(language, f"need.{n.value}") for n in last.open_needs)
-        lines.append(translate(language, "push.contact.last_call", day=last.day.strftime("%d.%m.%Y"),
+        lines.append(translate(language, "push.contact.last_call", day=format_day(language, last.day),
                                outcome=translate(language, f"outcome.{last.outcome.value}"),
                                needs=needs or translate(language, "report.none")))
     lines.append(translate(language, "push.contact.whatsapp", link=f"https://wa.me/{contact.phone.lstrip('+')}"))
@@ -46,7 +46,7 @@ def _contact_block(language: str, contact: Contact) -> str:
 def morning_text(language: str, message: MorningMessage) -> str:
     """The morning message: greeting, each contact with its booth and history, and the talking points."""
     parts = [translate(language, "push.header", name=html.escape(message.recipient_name),
-                       day=message.day.strftime("%d.%m.%Y"), count=len(message.contacts))]
+                       day=format_day(language, message.day), count=len(message.contacts))]
     parts += [_contact_block(language, contact) for contact in message.contacts]
     parts.append(translate(language, "push.talking_points"))
     return "\n\n".join(parts)

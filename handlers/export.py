@@ -13,7 +13,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.errors import DomainError
-from bot.i18n import translate
+from bot.i18n import format_day, translate
 from bot.review.exports import calls_xlsx_bytes, export_area
 from bot.review.progress import Level, Period, Viewer, area_label
 from handlers import callbacks as cb
@@ -23,8 +23,8 @@ from models import OfficeBearer
 
 
 def _period_text(language: str, period: Period) -> str:
-    return translate(language, "review.period.range", start=period.start.strftime("%d.%m.%Y"),
-                     end=period.end.strftime("%d.%m.%Y"), days=period.days)
+    return translate(language, "review.period.range", start=format_day(language, period.start),
+                     end=format_day(language, period.end), days=period.days)
 
 
 async def _send_export(update: Update, context: Context, session: AsyncSession, person: OfficeBearer, *,

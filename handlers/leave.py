@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.errors import DomainError
-from bot.i18n import translate
+from bot.i18n import format_day, translate
 from bot.outreach.people import MAX_LEAVE_DAYS, pause_calls, resume_calls
 from handlers.context import Context, answer, language_for, registered
 from models import OfficeBearer
@@ -56,7 +56,7 @@ async def pause(update: Update, context: Context, session: AsyncSession, person:
         await answer(update, translate(language, exc.key, **exc.params))
         return
     await session.commit()
-    await answer(update, translate(language, "leave.paused", until=until.strftime("%d.%m.%Y")))
+    await answer(update, translate(language, "leave.paused", until=format_day(language, until)))
 
 
 @registered

@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.db import session_scope
 from bot.errors import DomainError
-from bot.i18n import normalise_language, translate
+from bot.i18n import format_day, format_time, normalise_language, translate
 from bot.outreach.people import find_booth_president
 from bot.review.verification import (
     BackCheckQuestion,
@@ -60,7 +60,7 @@ def _yes_no(language: str, action: str, back_check_id: int) -> InlineKeyboardMar
 def question_text(language: str, question: BackCheckQuestion) -> str:
     """The back-check question: did this office-bearer call you on that day?"""
     return translate(language, "backcheck.ask_called", name=html.escape(question.president_name),
-                     caller=html.escape(question.caller_name), day=question.day.strftime("%d.%m.%Y"))
+                     caller=html.escape(question.caller_name), day=format_day(language, question.day))
 
 
 class BackCheckTelegramChannel(TelegramChannel):
@@ -115,10 +115,6 @@ async def back_check_answered(update: Update, context: Context) -> None:
         await query.edit_message_text(translate(language, "backcheck.thanks"))
 
 
-def _day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
 def _period(code: str, today: date) -> tuple[date, date]:
     """The days a period code stands for: today, yesterday, or the seven days ending today."""
     if code == cb.FLAG_PERIODS["yesterday"]:
@@ -139,7 +135,8 @@ def _percent(share: float | None) -> str:
 def flags_text(language: str, result: Verification) -> str:
     """The `/flags` message: the period's figures, the callers far from their peers, and the flagged calls."""
     totals = result.totals
-    lines = [translate(language, "flags.title", start=_day(result.start), end=_day(result.end)),
+    lines = [translate(language, "flags.title", start=format_day(language, result.start),
+                       end=format_day(language, result.end)),
              translate(language, "flags.totals", reported=totals.reported, asked=totals.asked,
                        checked=totals.checked, confirmed=totals.confirmed, disputed=totals.disputed,
                        flagged=totals.flagged)]
@@ -155,7 +152,8 @@ def flags_text(language: str, result: Verification) -> str:
     if not result.flagged:
         lines.append(translate(language, "flags.none"))
         return "\n".join(lines)
-    lines += [translate(language, "flags.entry", id=call.assignment_id, day=call.day.strftime("%d.%m"),
+    lines += [translate(language, "flags.entry", id=call.assignment_id,
+                        day=format_day(language, call.day, with_year=False),
                         caller=html.escape(call.caller_name), booth_no=call.booth_no,
                         booth_name=html.escape(call.booth_name), district=html.escape(call.district),
                         flags=_flag_labels(language, call.flags)) for call in result.flagged[:MAX_LISTED]]
@@ -193,8 +191,8 @@ async def flags_command(update: Update, context: Context, session: AsyncSession,
     await answer(update, flags_text(language, result), reply_markup=trail_buttons(language, result, code))
 
 
-def _time(moment: datetime, svc: Services) -> str:
-    return moment.astimezone(svc.settings.outreach.zone).strftime("%d.%m %H:%M")
+def _time(language: str, moment: datetime, svc: Services) -> str:
+    return format_time(language, moment, svc.settings.outreach.zone, with_year=False)
 
 
 def _answer(language: str, value: bool | None) -> str:
@@ -209,16 +207,16 @@ def _back_check_lines(language: str, check: TrailBackCheck | None, svc: Services
     if check.error is not None:
         return [translate(language, "trail.back_check.not_delivered", error=html.escape(check.error))]
     if check.answered_at is None:
-        return [translate(language, "trail.back_check.waiting", time=_time(check.asked_at, svc))]
-    return [translate(language, "trail.back_check.answered", time=_time(check.asked_at, svc),
-                      answered=_time(check.answered_at, svc), called=_answer(language, check.called),
+        return [translate(language, "trail.back_check.waiting", time=_time(language, check.asked_at, svc))]
+    return [translate(language, "trail.back_check.answered", time=_time(language, check.asked_at, svc),
+                      answered=_time(language, check.answered_at, svc), called=_answer(language, check.called),
                       needs=_answer(language, check.spoke_about_needs))]
 
 
 def trail_text(language: str, trail: CallTrail, svc: Services) -> str:
     """The whole trail of a call: who, whom, the delivery, every report, the flags and the back-check."""
     none = translate(language, "report.none")
-    lines = [translate(language, "trail.title", id=trail.assignment_id, day=_day(trail.day)),
+    lines = [translate(language, "trail.title", id=trail.assignment_id, day=format_day(language, trail.day)),
              translate(language, "trail.caller", name=html.escape(trail.caller_name),
                        role=translate(language, f"role.{trail.caller_role.value}")),
              translate(language, "trail.president", name=html.escape(trail.president_name), phone=trail.phone),
@@ -226,7 +224,7 @@ def trail_text(language: str, trail: CallTrail, svc: Services) -> str:
                        assembly_no=trail.assembly_no, assembly=html.escape(trail.assembly),
                        district=html.escape(trail.district))]
     if trail.delivered_at is not None:
-        lines.append(translate(language, "trail.delivered", time=_time(trail.delivered_at, svc)))
+        lines.append(translate(language, "trail.delivered", time=_time(language, trail.delivered_at, svc)))
     else:
         status = trail.delivery_status.value if trail.delivery_status else "pending"
         lines.append(translate(language, "trail.not_delivered",
@@ -235,10 +233,10 @@ def trail_text(language: str, trail: CallTrail, svc: Services) -> str:
     if not trail.reports:
         lines.append(translate(language, "trail.no_reports"))
     for report in trail.reports:
-        lines.append(translate(language, "trail.report", time=_time(report.reported_at, svc),
+        lines.append(translate(language, "trail.report", time=_time(language, report.reported_at, svc),
                                outcome=translate(language, f"outcome.{report.outcome.value}")))
         if report.call_back_on is not None:
-            lines.append(translate(language, "trail.report.call_back", value=_day(report.call_back_on)))
+            lines.append(translate(language, "trail.report.call_back", value=format_day(language, report.call_back_on)))
         if report.wellbeing is not None:
             lines.append(translate(language, "trail.report.wellbeing",
                                    value=translate(language, f"wellbeing.{report.wellbeing.value}")))

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.errors import DomainError
-from bot.i18n import catalog, translate
+from bot.i18n import catalog, format_day, translate
 from bot.outreach.reports import reported_since
 from bot.review.verification import flags_for_period
 from models import (
@@ -660,10 +660,6 @@ def telegram_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _format_day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
 def _format_percent(percent: int | None) -> str:
     return "–" if percent is None else f"{percent}%"
 
@@ -719,7 +715,7 @@ class _Writer:
         """A weak booth reached on a call, and what it asked for."""
         line = self.text("summary.weak_row", number=booth.booth_no, booth=booth.booth_name,
                          assembly_no=booth.assembly_no, assembly=booth.assembly, district=booth.district,
-                         day=_format_day(booth.day))
+                         day=format_day(self.language, booth.day))
         if not booth.needs:
             return line
         needs = ", ".join(enum_label(self.language, category) for category in booth.needs)
@@ -763,8 +759,9 @@ class _ProgressWriter(_Writer):
     def period(self, period: Period) -> str:
         """The day, or the first and last day and the length of the period."""
         if period.kind is PeriodKind.day:
-            return self.text("review.period.day", day=_format_day(period.end))
-        return self.text("review.period.range", start=_format_day(period.start), end=_format_day(period.end),
+            return self.text("review.period.day", day=format_day(self.language, period.end))
+        return self.text("review.period.range", start=format_day(self.language, period.start),
+                         end=format_day(self.language, period.end),
                          days=period.days)
 
     def row(self, row: ProgressRow) -> str:
