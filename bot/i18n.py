@@ -7,9 +7,11 @@ domain); msgids are stable keys such as `push.header`, msgstrs use `{name}` plac
 from __future__ import annotations
 
 import enum
+from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 
+from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 
 from bot.config import LANGUAGES
@@ -73,6 +75,15 @@ def translate(language: str, key: str, /, **params: object) -> str:
 def enum_label(language: str, value: enum.Enum) -> str:
     """The catalog label of an enum value (outcome, need category, role, strength...) in `language`."""
     return translate(language, f"{LABEL_PREFIXES[type(value)]}.{value.value}")
+def format_day(language: str, day: date, *, with_year: bool = True) -> str:
+    """A day as people read it in messages and charts: `05.01.2026`, or `05.01` without the year."""
+    return format_date(day, "dd.MM.yyyy" if with_year else "dd.MM", locale=language)
+
+
+def format_time(language: str, moment: datetime, zone: tzinfo, *, with_year: bool = True) -> str:
+    """A stored moment as the organisation's local day and time: `05.01.2026 09:07`, or `05.01 09:07`."""
+    return format_datetime(moment.astimezone(zone), "dd.MM.yyyy HH:mm" if with_year else "dd.MM HH:mm",
+                           locale=language)
 
 
 def all_keys() -> dict[str, set[str]]:

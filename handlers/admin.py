@@ -20,13 +20,9 @@ from bot.outreach import admin
 from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachable
 from handlers import callbacks as cb
 from handlers.channel import channel_for
-from handlers.context import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered
 from handlers.texts.admin import audit_text, render_people
 from models import OfficeBearer
-
-ADMIN = "adm"
-DEACTIVATE = "off"
-KEEP = "keep"
 
 
 def _refusal(language: str, exc: DomainError) -> str:
@@ -57,16 +53,16 @@ async def people(update: Update, context: Context, session: AsyncSession, person
         return
     kind, page = parsed
     listed = await admin.list_people(session, person, kind=kind, page=page)
-    await answer(update, render_people(language, listed, services(context).settings.outreach.zone))
+    await answer(update, render_people(language, listed, context.services.settings.outreach.zone))
 
 
 def confirm_keyboard(language: str, person_id: int) -> InlineKeyboardMarkup:
     """Deactivate, or keep, the office-bearer named in the question."""
     return InlineKeyboardMarkup([[
         InlineKeyboardButton(translate(language, "admin.deactivate.yes"),
-                             callback_data=cb.build(ADMIN, DEACTIVATE, person_id)),
+                             callback_data=cb.build(cb.ADMIN, cb.DEACTIVATE, person_id)),
         InlineKeyboardButton(translate(language, "admin.deactivate.no"),
-                             callback_data=cb.build(ADMIN, KEEP, person_id)),
+                             callback_data=cb.build(cb.ADMIN, cb.KEEP, person_id)),
     ]])
 
 
@@ -102,12 +98,12 @@ async def deactivate_pressed(update: Update, context: Context, session: AsyncSes
     """The confirmation buttons: deactivate at once (admins only), or leave the person as they are."""
     query = update.callback_query
     assert query is not None
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     parsed = cb.parse(query.data)
     assert parsed is not None
     try:
         admin.require_admin(person)
-        if parsed.action == KEEP:
+        if parsed.action == cb.KEEP:
             await query.answer()
             await query.edit_message_text(translate(language, "admin.deactivate.kept"))
             return
@@ -126,7 +122,7 @@ async def deactivate_pressed(update: Update, context: Context, session: AsyncSes
 @registered
 async def fix_number(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """`/fixnumber <assembly no> <booth no> <new phone>`: correct a booth president's number."""
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     args = context.args or []
     try:
         admin.require_admin(person)
@@ -149,7 +145,7 @@ async def resend(update: Update, context: Context, session: AsyncSession, person
     target = await _person_by_phone(update, context, session, person, "admin.resend.usage")
     if target is None:
         return
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     try:
         message = await admin.resend_contacts(session, person, target, day=svc.today(), now=svc.clock())
     except DomainError as exc:
@@ -179,7 +175,7 @@ async def audit(update: Update, context: Context, session: AsyncSession, person:
     if not entries:
         await answer(update, translate(language, "admin.audit.empty"))
         return
-    await answer(update, audit_text(language, entries, services(context).settings.outreach.zone))
+    await answer(update, audit_text(language, entries, context.services.settings.outreach.zone))
 
 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
@@ -190,4 +186,4 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("fixnumber", fix_number, filters=private))
     app.add_handler(CommandHandler("resend", resend, filters=private))
     app.add_handler(CommandHandler("audit", audit, filters=private))
-    app.add_handler(CallbackQueryHandler(deactivate_pressed, pattern=cb.pattern(ADMIN, DEACTIVATE, KEEP)))
+    app.add_handler(CallbackQueryHandler(deactivate_pressed, pattern=cb.pattern(cb.ADMIN, cb.DEACTIVATE, cb.KEEP)))

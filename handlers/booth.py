@@ -12,14 +12,9 @@ from bot.errors import DomainError
 from bot.i18n import translate
 from bot.review.booths import BoothView, booth_view
 from handlers import callbacks as cb
-from handlers.context import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered
 from handlers.texts.booth import render_booth
 from models import OfficeBearer
-
-NEEDS = "nd"
-"""Callback feature of the needs list (handled in handlers/needs.py)."""
-OPEN_BOOTH_NEEDS = "bo"
-"""Callback action: open the needs list of one booth, as a new message."""
 
 
 def parse_booth_ref(args: Sequence[str]) -> tuple[int, int] | None:
@@ -37,13 +32,13 @@ def booth_keyboard(language: str, view: BoothView) -> InlineKeyboardMarkup | Non
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(
         translate(language, "booth.needs_button", count=len(view.needs)),
-        callback_data=cb.build(NEEDS, OPEN_BOOTH_NEEDS, view.booth.id))]])
+        callback_data=cb.build(cb.NEEDS, cb.OPEN_BOOTH_NEEDS, view.booth.id))]])
 
 
 @registered
 async def booth(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """Show one booth to those who look after it; explain the command when the numbers are missing."""
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     ref = parse_booth_ref(context.args or [])
     if ref is None:
         await answer(update, translate(language, "booth.usage"))

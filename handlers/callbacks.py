@@ -10,12 +10,47 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.review.periods import Level, Period, PeriodKind
-from models import NeedCategory, Outcome, Strength, Wellbeing
+from models import NeedCategory, NeedStatus, Outcome, Strength, Wellbeing
 
+# features
 REPORT = "rep"
 LANGUAGE = "lang"
 SUMMARY = "sum"
 EXPORT = "exp"
+NEEDS = "nd"
+BACK_CHECK = "bck"
+FLAGS = "flg"
+ADMIN = "adm"
+
+# `lang:set:0:<language>`
+SET_LANGUAGE = "set"
+
+# `adm:<action>:<office-bearer id>`: the answer to "deactivate this person?"
+DEACTIVATE = "off"
+KEEP = "keep"
+
+# `bck:<question>:<back-check id>:<answer>`: a booth president's answer
+CALLED = "c"
+SPOKE_ABOUT_NEEDS = "n"
+YES, NO = "y", "n"
+
+# `flg:t:<assignment id>:<period>`: a `/flags` button opening a call's trail over the list's period
+TRAIL = "t"
+FLAG_PERIODS = {"today": "d", "yesterday": "y", "week": "w"}
+"""`/flags` arguments and the codes their trail buttons carry, so a trail shows the flags of the list's period."""
+
+# the needs list: `nd:pg:<booth id, 0 for all>:<page>` turns the page, `nd:bo:<booth id>` opens a booth's needs
+# from the booth view, and `nd:<seen><to>:<need id>:<booth id>.<page>` changes a need's status
+PAGE = "pg"
+OPEN_BOOTH_NEEDS = "bo"
+NEED_STATUS_CHANGES: dict[str, tuple[NeedStatus, NeedStatus]] = {
+    "op": (NeedStatus.open, NeedStatus.in_progress),
+    "or": (NeedStatus.open, NeedStatus.resolved),
+    "pr": (NeedStatus.in_progress, NeedStatus.resolved),
+    "po": (NeedStatus.in_progress, NeedStatus.open),
+    "ro": (NeedStatus.resolved, NeedStatus.open),
+}
+"""Status changes by callback action: from the status on screen to the new one."""
 
 # actions of the report conversation
 TALKED = "t"
@@ -95,6 +130,42 @@ def parse_period(value: str) -> Period | None:
         return Period(kind, date(int(value[1:5]), int(value[5:7]), int(value[7:])))
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class ListRef:
+    """Which list a needs message shows: all the person's needs (`booth_id` None) or one booth's, and the page."""
+
+    booth_id: int | None
+    page: int
+
+    def code(self) -> str:
+        """The list as it travels in a status button's callback data."""
+        return f"{self.booth_id or 0}.{self.page}"
+
+    @classmethod
+    def decode(cls, code: str) -> ListRef | None:
+        """The list a status button came from, or None if the data is not ours."""
+        booth, _, page = code.partition(".")
+        if not (booth.isdigit() and page.isdigit()):
+            return None
+        return cls(int(booth) or None, int(page))
+
+
+def needs_list_of(parsed: Callback) -> ListRef | None:
+    """The list a needs button belongs to (a booth id of 0 from the booth view is refused later, as forged)."""
+    if parsed.action == PAGE and parsed.value.isdigit():
+        return ListRef(parsed.record_id or None, int(parsed.value))
+    if parsed.action == OPEN_BOOTH_NEEDS and not parsed.value:
+        return ListRef(parsed.record_id, 0)
+    if parsed.action in NEED_STATUS_CHANGES:
+        return ListRef.decode(parsed.value)
+    return None
+
+
+def status_change(seen: NeedStatus, to: NeedStatus) -> str:
+    """The action code of a needs button changing a need from `seen` to `to`."""
+    return code_of(NEED_STATUS_CHANGES, (seen, to))
 
 
 def pattern(feature: str, *actions: str) -> str:

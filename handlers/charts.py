@@ -15,7 +15,7 @@ from bot.errors import NotAllowed
 from bot.i18n import translate
 from bot.review.charts import describe_period, render_charts
 from bot.review.trends import gather_trends
-from handlers.context import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered
 from models import OfficeBearer
 
 PERIOD_DAYS = {"week": 7, "सप्ताह": 7, "हफ्ता": 7, "month": 30, "महीना": 30}
@@ -39,7 +39,7 @@ async def chart(update: Update, context: Context, session: AsyncSession, person:
     if len(args) > 1 or period not in PERIOD_DAYS:
         await answer(update, translate(language, "chart.usage"))
         return
-    end = services(context).today()
+    end = context.services.today()
     start = end - timedelta(days=PERIOD_DAYS[period] - 1)
     trends = await gather_trends(session, start=start, end=end, district_ids=districts)
     await session.commit()  # ends the read: the connection goes back to the pool before drawing and uploading

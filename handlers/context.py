@@ -1,4 +1,4 @@
-"""What every handler shares: the services in bot_data, the person behind an update, their language."""
+"""What every handler shares: a context carrying the services, the person behind an update, their language."""
 
 from __future__ import annotations
 
@@ -6,20 +6,18 @@ import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Concatenate
+from typing import Any, Concatenate, TypeAlias
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings, local_today
 from bot.db import SessionFactory, session_scope
 from bot.i18n import normalise_language, translate
 from bot.outreach.people import find_user
 from models import OfficeBearer
-
-Context = ContextTypes.DEFAULT_TYPE
 
 
 @dataclass(frozen=True)
@@ -35,15 +33,24 @@ class Services:
         return local_today(self.clock(), self.settings.outreach.zone)
 
 
-def services(context: Context) -> Services:
-    """The services stored in the application's bot_data at build time."""
-    found: Services = context.application.bot_data["services"]
-    return found
+class ServicesContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context of every handler and job, with the process's services typed (PTB's ContextTypes)."""
+
+    __slots__ = ()
+
+    @property
+    def services(self) -> Services:
+        """The services the application was built with (kept in its bot_data, which is never persisted)."""
+        found: Services = self.application.bot_data["services"]
+        return found
+
+
+Context: TypeAlias = ServicesContext
 
 
 def language_for(context: Context, person: OfficeBearer | None) -> str:
     """The language to answer in: the person's choice, else the configured default."""
-    default = services(context).settings.outreach.default_language
+    default = context.services.settings.outreach.default_language
     return normalise_language(person.language if person else None, default)
 
 
@@ -71,7 +78,7 @@ def registered(handler: PersonHandler) -> Callable[[Update, Context], Awaitable[
         user = update.effective_user
         if user is None:
             return None
-        async with session_scope(services(context).sessions) as session:
+        async with session_scope(context.services.sessions) as session:
             person = await find_user(session, user.id)
             if person is None:
                 if update.callback_query:

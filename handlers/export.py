@@ -18,7 +18,7 @@ from bot.i18n import translate
 from bot.review.exports import calls_xlsx_bytes, export_area
 from bot.review.periods import Level, Period
 from handlers import callbacks as cb
-from handlers.context import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered
 from handlers.summary import parse_period_args, view_button
 from handlers.texts.export import export_caption
 from models import OfficeBearer
@@ -27,7 +27,7 @@ from models import OfficeBearer
 async def _send_export(update: Update, context: Context, session: AsyncSession, person: OfficeBearer, *,
                        level: Level, area_id: int, period: Period) -> str | None:
     """Export, log and send the file; the refusal's text when the person may not have it."""
-    svc, language = services(context), language_for(context, person)
+    svc, language = context.services, language_for(context, person)
     try:
         export = await export_area(session, Viewer.of(person), level=level, area_id=area_id, period=period,
                                    timezone=svc.settings.outreach.zone, now=svc.clock())
@@ -46,7 +46,7 @@ async def _send_export(update: Update, context: Context, session: AsyncSession, 
 async def export_command(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """The whole state's calls of today or the period asked for, as an Excel file."""
     language = language_for(context, person)
-    period = parse_period_args(context.args or [], services(context).today())
+    period = parse_period_args(context.args or [], context.services.today())
     if period is None:
         await answer(update, translate(language, "review.usage", command="/export"))
         return
@@ -61,7 +61,7 @@ async def export_button(update: Update, context: Context, session: AsyncSession,
     query = update.callback_query
     assert query is not None
     language = language_for(context, person)
-    button = view_button(query.data, services(context).today())
+    button = view_button(query.data, context.services.today())
     if button is None:
         await query.answer(translate(language, "button.stale"), show_alert=True)
         return

@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from bot.db import session_scope
 from bot.i18n import translate
 from bot.outreach.people import find_booth_president, find_user
-from handlers.context import Context, answer, language_for, services
+from handlers.context import Context, answer, language_for
 from models import BoothPresident, OfficeBearer
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -21,7 +21,7 @@ PRIVATE = filters.ChatType.PRIVATE
 async def _whom(update: Update, context: Context) -> tuple[OfficeBearer | None, BoothPresident | None]:
     """The office-bearer, else the booth president, behind the update (both None for a stranger)."""
     assert update.effective_user is not None
-    async with session_scope(services(context).sessions) as session:
+    async with session_scope(context.services.sessions) as session:
         person = await find_user(session, update.effective_user.id)
         president = None if person else await find_booth_president(session, update.effective_user.id)
     return person, president

@@ -8,7 +8,7 @@ from bot.i18n import translate
 from bot.outreach.delivery import Contact
 from bot.outreach.reports import ReportDraft
 from handlers import callbacks as cb
-from models import NeedCategory
+from models import NeedCategory, Outcome
 
 
 def _button(language: str, key: str, data: str, **params: object) -> InlineKeyboardButton:
@@ -36,9 +36,9 @@ def other_outcomes(language: str, draft: ReportDraft) -> InlineKeyboardMarkup:
     """The outcomes of a call that did not get through."""
     aid = draft.assignment_id
     rows = [[_button(language, f"outcome.{outcome.value}", cb.build(cb.REPORT, cb.OUTCOME, aid, code))]
-            for code, outcome in cb.OUTCOME_CODES.items() if code != "ok"]
+            for code, outcome in cb.OUTCOME_CODES.items() if outcome is not Outcome.talked]
     rows.append([_button(language, "report.button.talked_after_all",
-                         cb.build(cb.REPORT, cb.OUTCOME, aid, "ok"))])
+                         cb.build(cb.REPORT, cb.OUTCOME, aid, cb.code_of(cb.OUTCOME_CODES, Outcome.talked)))])
     rows.append([_button(language, "report.button.cancel", cb.build(cb.REPORT, cb.CANCEL, aid))])
     return InlineKeyboardMarkup(rows)
 
@@ -106,6 +106,6 @@ def review(language: str, draft: ReportDraft) -> InlineKeyboardMarkup:
 def languages() -> InlineKeyboardMarkup:
     """Choose हिंदी or English (each named in its own script)."""
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton("हिंदी", callback_data=cb.build(cb.LANGUAGE, "set", 0, "hi")),
-        InlineKeyboardButton("English", callback_data=cb.build(cb.LANGUAGE, "set", 0, "en")),
+        InlineKeyboardButton("हिंदी", callback_data=cb.build(cb.LANGUAGE, cb.SET_LANGUAGE, 0, "hi")),
+        InlineKeyboardButton("English", callback_data=cb.build(cb.LANGUAGE, cb.SET_LANGUAGE, 0, "en")),
     ]])

@@ -10,9 +10,9 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.errors import DomainError
-from bot.i18n import translate
+from bot.i18n import format_day, translate
 from bot.outreach.people import MAX_LEAVE_DAYS, pause_calls, resume_calls
-from handlers.context import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered
 from models import OfficeBearer
 
 _DAY_MONTH = re.compile(r"^(\d{1,2})[./-](\d{1,2})(?:[./-](\d{2}|\d{4}))?$")
@@ -44,7 +44,7 @@ def parse_leave_date(text: str, today: date) -> date | None:
 @registered
 async def pause(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """Go on leave until the date given; without one, explain how."""
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     today = svc.today()
     until = parse_leave_date(" ".join(context.args or []), today) if context.args else None
     if until is None:
@@ -56,14 +56,14 @@ async def pause(update: Update, context: Context, session: AsyncSession, person:
         await answer(update, translate(language, exc.key, **exc.params))
         return
     await session.commit()
-    await answer(update, translate(language, "leave.paused", until=until.strftime("%d.%m.%Y")))
+    await answer(update, translate(language, "leave.paused", until=format_day(language, until)))
 
 
 @registered
 async def resume(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """Come back from leave before the date given."""
     language = language_for(context, person)
-    ended = await resume_calls(session, person, now=services(context).clock(), actor="self")
+    ended = await resume_calls(session, person, now=context.services.clock(), actor="self")
     await session.commit()
     await answer(update, translate(language, "leave.resumed" if ended else "leave.not_on_leave"))
 

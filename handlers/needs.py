@@ -10,8 +10,6 @@ person's districts is refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -24,51 +22,20 @@ from bot.i18n import translate
 from bot.review.booths import find_booth
 from bot.review.needs import PAGE_SIZE, NeedItem, NeedsPage, change_need_status, list_needs
 from handlers import callbacks as cb
-from handlers.booth import NEEDS, OPEN_BOOTH_NEEDS, parse_booth_ref
-from handlers.context import Context, answer, language_for, registered, services
+from handlers.booth import parse_booth_ref
+from handlers.callbacks import ListRef
+from handlers.context import Context, answer, language_for, registered
 from handlers.texts.needs import change_notice, render_needs
 from models import NeedStatus, OfficeBearer
 
-PAGE = "pg"
-TRANSITIONS: dict[str, tuple[NeedStatus, NeedStatus]] = {
-    "op": (NeedStatus.open, NeedStatus.in_progress),
-    "or": (NeedStatus.open, NeedStatus.resolved),
-    "pr": (NeedStatus.in_progress, NeedStatus.resolved),
-    "po": (NeedStatus.in_progress, NeedStatus.open),
-    "ro": (NeedStatus.resolved, NeedStatus.open),
-}
-"""Status changes by callback action: from the status on screen to the new one."""
-BUTTON_KEYS = {"op": "needs.button.in_progress", "or": "needs.button.resolved", "pr": "needs.button.resolved",
-               "po": "needs.button.reopen", "ro": "needs.button.reopen"}
-
-
-@dataclass(frozen=True)
-class ListRef:
-    """Which list a message shows: all the person's needs (`booth_id` None) or one booth's, and the page."""
-
-    booth_id: int | None
-    page: int
-
-    def code(self) -> str:
-        """The list as it travels in a status button's callback data."""
-        return f"{self.booth_id or 0}.{self.page}"
-
-    @classmethod
-    def decode(cls, code: str) -> ListRef | None:
-        """The list a status button came from, or None if the data is not ours."""
-        booth, _, page = code.partition(".")
-        if not (booth.isdigit() and page.isdigit()):
-            return None
-        return cls(int(booth) or None, int(page))
-
-
-def _transition(seen: NeedStatus, to: NeedStatus) -> str:
-    return next(code for code, pair in TRANSITIONS.items() if pair == (seen, to))
+BUTTON_KEYS = {NeedStatus.in_progress: "needs.button.in_progress", NeedStatus.resolved: "needs.button.resolved",
+               NeedStatus.open: "needs.button.reopen"}
+"""The label of a status button, by the status it changes a need to."""
 
 
 def _status_button(language: str, code: str, need_id: int, n: int, ref: ListRef) -> InlineKeyboardButton:
-    return InlineKeyboardButton(translate(language, BUTTON_KEYS[code], n=n),
-                                callback_data=cb.build(NEEDS, code, need_id, ref.code()))
+    return InlineKeyboardButton(translate(language, BUTTON_KEYS[cb.NEED_STATUS_CHANGES[code][1]], n=n),
+                                callback_data=cb.build(cb.NEEDS, code, need_id, ref.code()))
 
 
 def needs_keyboard(language: str, page: NeedsPage, *,
@@ -78,13 +45,13 @@ def needs_keyboard(language: str, page: NeedsPage, *,
     ref = ListRef(page.booth.id if page.booth else None, page.page)
     rows = []
     if resolved is not None:
-        reopen = _transition(NeedStatus.resolved, NeedStatus.open)
+        reopen = cb.status_change(NeedStatus.resolved, NeedStatus.open)
         rows.append([InlineKeyboardButton(translate(language, "needs.button.undo"),
-                                          callback_data=cb.build(NEEDS, reopen, resolved.id, ref.code()))])
+                                          callback_data=cb.build(cb.NEEDS, reopen, resolved.id, ref.code()))])
     for n, item in enumerate(page.items, start=page.page * PAGE_SIZE + 1):
         start_or_reopen = NeedStatus.in_progress if item.status is NeedStatus.open else NeedStatus.open
-        rows.append([_status_button(language, _transition(item.status, start_or_reopen), item.id, n, ref),
-                     _status_button(language, _transition(item.status, NeedStatus.resolved), item.id, n, ref)])
+        rows.append([_status_button(language, cb.status_change(item.status, start_or_reopen), item.id, n, ref),
+                     _status_button(language, cb.status_change(item.status, NeedStatus.resolved), item.id, n, ref)])
     turns = []
     if page.page > 0:
         turns.append(_page_button(language, "needs.button.previous", ListRef(ref.booth_id, page.page - 1)))
@@ -97,7 +64,7 @@ def needs_keyboard(language: str, page: NeedsPage, *,
 
 def _page_button(language: str, key: str, target: ListRef) -> InlineKeyboardButton:
     return InlineKeyboardButton(translate(language, key),
-                                callback_data=cb.build(NEEDS, PAGE, target.booth_id or 0, str(target.page)))
+                                callback_data=cb.build(cb.NEEDS, cb.PAGE, target.booth_id or 0, str(target.page)))
 
 
 async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -109,21 +76,10 @@ async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | 
             raise
 
 
-def _list_of(parsed: cb.Callback) -> ListRef | None:
-    """The list a button belongs to (a booth id of 0 from the booth view is refused later, as forged)."""
-    if parsed.action == PAGE and parsed.value.isdigit():
-        return ListRef(parsed.record_id or None, int(parsed.value))
-    if parsed.action == OPEN_BOOTH_NEEDS and not parsed.value:
-        return ListRef(parsed.record_id, 0)
-    if parsed.action in TRANSITIONS:
-        return ListRef.decode(parsed.value)
-    return None
-
-
 @registered
 async def needs(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """The needs the person follows up, or with `172 45` those of one booth."""
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     args = context.args or []
     ref = parse_booth_ref(args) if args else None
     if args and ref is None:
@@ -146,16 +102,16 @@ async def pressed(update: Update, context: Context, session: AsyncSession, perso
     """A button of a needs list or of a booth view: turn the page, open a booth's needs, or change a status."""
     query = update.callback_query
     assert query
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     parsed = cb.parse(query.data)
-    ref = _list_of(parsed) if parsed else None
+    ref = cb.needs_list_of(parsed) if parsed else None
     if parsed is None or ref is None:
         await query.answer(translate(language, "button.stale"), show_alert=True)
         return
     notice, changed = None, None
     try:
-        if parsed.action in TRANSITIONS:
-            seen, to = TRANSITIONS[parsed.action]
+        if parsed.action in cb.NEED_STATUS_CHANGES:
+            seen, to = cb.NEED_STATUS_CHANGES[parsed.action]
             changed = await change_need_status(session, person, need_id=parsed.record_id, seen=seen, to=to,
                                                now=svc.clock())
             notice = change_notice(language, changed, to)
@@ -168,7 +124,7 @@ async def pressed(update: Update, context: Context, session: AsyncSession, perso
     text = render_needs(language, page, today=svc.today(), zone=svc.settings.outreach.zone, notice=notice)
     markup = needs_keyboard(language, page, resolved=changed if changed and changed.status is NeedStatus.resolved
                             else None)
-    if parsed.action == OPEN_BOOTH_NEEDS:
+    if parsed.action == cb.OPEN_BOOTH_NEEDS:
         await answer(update, text, reply_markup=markup)
     else:
         await _show(query, text, markup)
@@ -177,4 +133,4 @@ async def pressed(update: Update, context: Context, session: AsyncSession, perso
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Add `/needs` (private chats only) and the buttons of its lists."""
     app.add_handler(CommandHandler("needs", needs, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=rf"^{NEEDS}:"))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=rf"^{cb.NEEDS}:"))

@@ -14,7 +14,7 @@ from bot.i18n import translate
 from bot.outreach.people import find_booth_president, find_user, mark_reachable, register, set_language
 from handlers import callbacks as cb
 from handlers import keyboards
-from handlers.context import Context, answer, language_for, registered, services
+from handlers.context import Context, answer, language_for, registered
 from handlers.verification import president_language
 from models import CALLER_ROLES, BoothPresident, OfficeBearer
 
@@ -24,7 +24,7 @@ PRIVATE = filters.ChatType.PRIVATE
 async def start(update: Update, context: Context) -> None:
     """Greet a registered person (office-bearer or booth president), or ask a new one for their phone number."""
     assert update.effective_user
-    async with session_scope(services(context).sessions) as session:
+    async with session_scope(context.services.sessions) as session:
         person = await find_user(session, update.effective_user.id)
         if person is not None:
             await mark_reachable(session, person)
@@ -50,7 +50,7 @@ async def contact_shared(update: Update, context: Context) -> None:
     """
     message, user = update.effective_message, update.effective_user
     assert message and message.contact and user
-    svc = services(context)
+    svc = context.services
     try:
         async with session_scope(svc.sessions) as session:
             person = await register(session, telegram_user_id=user.id, contact_user_id=message.contact.user_id,
@@ -76,7 +76,7 @@ async def contact_shared(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     """Explain, for the person's role, what the bot does and which commands they have."""
     assert update.effective_user
-    async with session_scope(services(context).sessions) as session:
+    async with session_scope(context.services.sessions) as session:
         person = await find_user(session, update.effective_user.id)
         president = None if person else await find_booth_president(session, update.effective_user.id)
     if president is not None:
@@ -93,13 +93,13 @@ def privacy_text(context: Context, language: str, *, president: bool) -> str:
     Booth presidents, who registered only to answer back-checks, get their own text.
     """
     key = "privacy.booth_president" if president else "privacy.text"
-    return translate(language, key, days=services(context).settings.privacy.retention_days)
+    return translate(language, key, days=context.services.settings.privacy.retention_days)
 
 
 async def privacy(update: Update, context: Context) -> None:
     """Say what is stored about the person asking, and why: the booth presidents' text or the office-bearers'."""
     assert update.effective_user
-    async with session_scope(services(context).sessions) as session:
+    async with session_scope(context.services.sessions) as session:
         person = await find_user(session, update.effective_user.id)
         president = None if person else await find_booth_president(session, update.effective_user.id)
     if president is not None:
@@ -143,4 +143,4 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("help", help_command, filters=PRIVATE))
     app.add_handler(CommandHandler("privacy", privacy, filters=PRIVATE))
     app.add_handler(CommandHandler("language", choose_language, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(language_chosen, pattern=cb.pattern(cb.LANGUAGE, "set")))
+    app.add_handler(CallbackQueryHandler(language_chosen, pattern=cb.pattern(cb.LANGUAGE, cb.SET_LANGUAGE)))

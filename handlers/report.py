@@ -11,8 +11,8 @@ import functools
 import html
 import logging
 import warnings
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,7 +36,7 @@ from bot.outreach.people import find_user
 from bot.outreach.reports import MAX_NOTE_LENGTH, ReportDraft, open_assignment, record_report, reported_president
 from handlers import callbacks as cb
 from handlers import keyboards
-from handlers.context import Context, Services, answer, language_for, registered, services
+from handlers.context import Context, Services, answer, language_for, registered
 from models import OfficeBearer, Outcome
 
 OUTCOME, WELLBEING, POSITION, NEEDS, NEED_TEXT, NOTE_TEXT, REVIEW, CALL_BACK = range(8)
@@ -56,7 +56,7 @@ def _draft(context: Context) -> ReportDraft | None:
 def _keep(context: Context, draft: ReportDraft) -> None:
     assert context.user_data is not None
     context.user_data[DRAFT] = draft
-    context.user_data[ACTIVE_AT] = services(context).clock().isoformat()
+    context.user_data[ACTIVE_AT] = context.services.clock().isoformat()
 
 
 def _drop(context: Context) -> None:
@@ -106,19 +106,61 @@ def review_text(language: str, draft: ReportDraft) -> str:
     return "\n".join(lines)
 
 
-STEPS = {
-    OUTCOME: ("report.ask.outcome", keyboards.other_outcomes),
-    CALL_BACK: ("report.ask.call_back", keyboards.call_back_day),
-    WELLBEING: ("report.ask.wellbeing", keyboards.wellbeing),
-    POSITION: ("report.ask.position", keyboards.position),
-    NEEDS: ("report.ask.needs", keyboards.needs),
-}
+Keyboard = Callable[[str, ReportDraft], InlineKeyboardMarkup]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question of the report answered by one button: the draft field it fills, and for which calls."""
+
+    state: int
+    action: str
+    codes: Mapping[str, object]
+    field: str
+    asked: Callable[[ReportDraft], bool]
+    prompt: str
+    keyboard: Keyboard
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(OUTCOME, cb.OUTCOME, cb.OUTCOME_CODES, "outcome", lambda draft: True,
+             "report.ask.outcome", keyboards.other_outcomes),
+    Question(CALL_BACK, cb.CALL_BACK_DAY, cb.CALL_BACK_CODES, "call_back_in_days", lambda draft: draft.calling_back,
+             "report.ask.call_back", keyboards.call_back_day),
+    Question(WELLBEING, cb.WELLBEING, cb.WELLBEING_CODES, "wellbeing", lambda draft: draft.talked,
+             "report.ask.wellbeing", keyboards.wellbeing),
+    Question(POSITION, cb.POSITION, cb.POSITION_CODES, "position", lambda draft: draft.talked,
+             "report.ask.position", keyboards.position),
+)
+"""The questions in the order they are asked; after the last one that applies comes the review. "Back" returns
+to the last question answered, and every question but the first can go back."""
+QUESTION_ANSWERED_BY = {question.action: question for question in QUESTIONS}
+PROMPTS: dict[int, tuple[str, Keyboard]] = {
+    **{question.state: (question.prompt, question.keyboard) for question in QUESTIONS},
+    NEEDS: ("report.ask.needs", keyboards.needs)}
+"""The button steps other than the review: the question's catalog key and its keyboard."""
+MOVES = {cb.ADD_NEEDS: NEEDS, cb.NEEDS_DONE: REVIEW}
+"""Buttons that only move to another step."""
+TYPING = {cb.NEED_TEXT: (NEED_TEXT, "report.ask.need_text"), cb.ADD_NOTE: (NOTE_TEXT, "report.ask.note")}
+"""Buttons that ask for typed text: the step that takes it and the catalog key of the prompt."""
+
+
+def _answered(draft: ReportDraft, question: Question, value: object) -> ReportDraft:
+    """The draft with this answer, and the answers to the questions after it forgotten."""
+    later = QUESTIONS[QUESTIONS.index(question) + 1:]
+    return replace(draft, **{question.field: value, **{after.field: None for after in later}})
+
+
+def _after(draft: ReportDraft, question: Question) -> int:
+    """The step after answering `question`: the next question asked for this call, else the review."""
+    later = QUESTIONS[QUESTIONS.index(question) + 1:]
+    return next((after.state for after in later if after.asked(draft)), REVIEW)
 
 
 def _screen(language: str, state: int, draft: ReportDraft) -> tuple[str, InlineKeyboardMarkup]:
     if state == REVIEW:
         return review_text(language, draft), keyboards.review(language, draft)
-    key, keyboard = STEPS[state]
+    key, keyboard = PROMPTS[state]
     return translate(language, key, name=html.escape(draft.president_name)), keyboard(language, draft)
 
 
@@ -143,7 +185,7 @@ async def begin(update: Update, context: Context, session: AsyncSession, person:
     language = language_for(context, person)
     parsed = cb.parse(query.data)
     assert parsed
-    svc = services(context)
+    svc = context.services
     try:
         draft = await open_assignment(session, assignment_id=parsed.record_id, office_bearer_id=person.id,
                                       today=svc.today(), grace_days=svc.settings.outreach.report_grace_days)
@@ -167,9 +209,8 @@ def _localised(language: str, params: dict[str, object]) -> dict[str, object]:
     return params
 
 
-VALUE_CODES: dict[str, dict[str, object]] = {
-    cb.OUTCOME: dict(cb.OUTCOME_CODES), cb.CALL_BACK_DAY: dict(cb.CALL_BACK_CODES),
-    cb.WELLBEING: dict(cb.WELLBEING_CODES), cb.POSITION: dict(cb.POSITION_CODES), cb.NEED: dict(cb.NEED_CODES)}
+VALUE_CODES: dict[str, Mapping[str, object]] = {
+    **{question.action: question.codes for question in QUESTIONS}, cb.NEED: cb.NEED_CODES}
 
 
 def _known_value(parsed: cb.Callback) -> bool:
@@ -190,45 +231,31 @@ async def step(update: Update, context: Context, session: AsyncSession, person: 
         return None
     await query.answer()
     action, value = parsed.action, parsed.value
-    if action == cb.OUTCOME:
-        draft = replace(draft, outcome=cb.OUTCOME_CODES[value], call_back_in_days=None)
-        next_state = WELLBEING if draft.talked else CALL_BACK if draft.calling_back else REVIEW
-    elif action == cb.CALL_BACK_DAY:
-        draft, next_state = replace(draft, call_back_in_days=cb.CALL_BACK_CODES[value]), REVIEW
-    elif action == cb.WELLBEING:
-        draft, next_state = replace(draft, wellbeing=cb.WELLBEING_CODES[value]), POSITION
-    elif action == cb.POSITION:
-        draft, next_state = replace(draft, position=cb.POSITION_CODES[value]), REVIEW
+    question = QUESTION_ANSWERED_BY.get(action)
+    if question is not None:
+        draft = _answered(draft, question, question.codes[value])
+        next_state = _after(draft, question)
     elif action == cb.NEED:
         draft, next_state = draft.toggled(cb.NEED_CODES[value]), NEEDS
-    elif action == cb.ADD_NEEDS:
-        next_state = NEEDS
-    elif action == cb.NEEDS_DONE:
-        next_state = REVIEW
-    elif action in (cb.NEED_TEXT, cb.ADD_NOTE):
+    elif action in MOVES:
+        next_state = MOVES[action]
+    elif action in TYPING:
         _keep(context, draft)
-        prompt = "report.ask.need_text" if action == cb.NEED_TEXT else "report.ask.note"
+        next_state, prompt = TYPING[action]
         await query.edit_message_text(translate(language, prompt), parse_mode="HTML")
-        return NEED_TEXT if action == cb.NEED_TEXT else NOTE_TEXT
+        return next_state
     else:
-        return await _back(update, context, language, draft)
+        draft, next_state = _back(draft)
     _keep(context, draft)
     return await _show(update, language, next_state, draft)
 
 
-async def _back(update: Update, context: Context, language: str, draft: ReportDraft) -> int:
-    """One step back: from review to the position, the call-back day or the outcome; from the first
-    question after the outcome to the outcome."""
-    if draft.calling_back and draft.call_back_in_days is not None:
-        draft, target = replace(draft, call_back_in_days=None), CALL_BACK
-    elif draft.talked and draft.position is not None:
-        draft, target = replace(draft, position=None), POSITION
-    elif draft.talked and draft.wellbeing is not None:
-        draft, target = replace(draft, wellbeing=None), WELLBEING
-    else:
-        draft, target = replace(draft, outcome=None, wellbeing=None, position=None), OUTCOME
-    _keep(context, draft)
-    return await _show(update, language, target, draft)
+def _back(draft: ReportDraft) -> tuple[ReportDraft, int]:
+    """One step back: to the last question answered for this call, its answer and those after it forgotten."""
+    answered = [question for question in QUESTIONS
+                if question.asked(draft) and getattr(draft, question.field) is not None]
+    question = answered[-1] if answered else QUESTIONS[0]
+    return _answered(draft, question, None), question.state
 
 
 @registered
@@ -277,7 +304,7 @@ async def save(update: Update, context: Context, session: AsyncSession, person: 
     if parsed is None or draft is None or parsed.record_id != draft.assignment_id:
         await query.answer(translate(language, "button.stale"), show_alert=True)
         return None
-    svc = services(context)
+    svc = context.services
     try:
         await record_report(session, draft=draft, office_bearer_id=person.id, today=svc.today(),
                             grace_days=svc.settings.outreach.report_grace_days, now=svc.clock())
@@ -333,7 +360,7 @@ def _in_time(callback: Callable[[Update, Context], Awaitable[Any]],
 
     @functools.wraps(callback)
     async def handle(update: Update, context: Context) -> Any:
-        if _abandoned(context.user_data, services(context)):
+        if _abandoned(context.user_data, context.services):
             await timed_out(update, context)
             return END
         state = await callback(update, context)
@@ -344,7 +371,7 @@ def _in_time(callback: Callable[[Update, Context], Awaitable[Any]],
 
 async def close_abandoned_reports(context: Context) -> None:
     """Job: close every report abandoned longer than the timeout (kept across restarts) and tell each person."""
-    app, svc = context.application, services(context)
+    app, svc = context.application, context.services
     abandoned = [user_id for user_id, data in app.user_data.items() if _abandoned(data, svc)]
     if not abandoned:
         return
@@ -376,10 +403,8 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
     return ConversationHandler(
         entry_points=[CallbackQueryHandler(begin, pattern=cb.pattern(cb.REPORT, cb.TALKED, cb.OTHER_OUTCOME))],
         states={
-            OUTCOME: [_buttons(cb.OUTCOME)],
-            CALL_BACK: [_buttons(cb.CALL_BACK_DAY, cb.BACK)],
-            WELLBEING: [_buttons(cb.WELLBEING, cb.BACK)],
-            POSITION: [_buttons(cb.POSITION, cb.BACK)],
+            **{question.state: [_buttons(question.action, *([cb.BACK] if question is not QUESTIONS[0] else []))]
+               for question in QUESTIONS},
             NEEDS: [_buttons(cb.NEED, cb.NEED_TEXT, cb.NEEDS_DONE)],
             NEED_TEXT: [MessageHandler(text, _in_time(typed_need))],
             NOTE_TEXT: [MessageHandler(text, _in_time(typed_note))],

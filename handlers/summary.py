@@ -29,7 +29,7 @@ from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import ProgressView, progress_view
 from handlers import callbacks as cb
 from handlers.channel import channel_for
-from handlers.context import Context, Services, answer, language_for, registered, services
+from handlers.context import Context, Services, answer, language_for, registered
 from handlers.leave import parse_leave_date
 from handlers.texts.progress import digest_text, render_progress
 from models import OfficeBearer
@@ -105,7 +105,7 @@ def view_button(data: str | None, today: date) -> tuple[Level, int, Period] | No
 
 async def _view(context: Context, session: AsyncSession, viewer: Viewer, level: Level, area_id: int,
                 period: Period) -> ProgressView:
-    svc = services(context)
+    svc = context.services
     return await progress_view(session, viewer, level=level, area_id=area_id, period=period, today=svc.today(),
                                grace_days=svc.settings.outreach.report_grace_days, now=svc.clock(),
                                zone=svc.settings.outreach.zone)
@@ -115,7 +115,7 @@ async def _view(context: Context, session: AsyncSession, viewer: Viewer, level: 
 async def summary(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """Progress of what the person may see, today or over the period asked for, with drill-down buttons."""
     language = language_for(context, person)
-    period = parse_period_args(context.args or [], services(context).today())
+    period = parse_period_args(context.args or [], context.services.today())
     if period is None:
         await answer(update, translate(language, "review.usage", command="/summary"))
         return
@@ -132,7 +132,7 @@ async def drill(update: Update, context: Context, session: AsyncSession, person:
     query = update.callback_query
     assert query is not None
     language = language_for(context, person)
-    button = view_button(query.data, services(context).today())
+    button = view_button(query.data, context.services.today())
     if button is None:
         await query.answer(translate(language, "button.stale"), show_alert=True)
         return
@@ -172,7 +172,7 @@ async def send_digests(bot: Bot, svc: Services, digests: Sequence[Digest]) -> in
 
 async def _run_digests(context: Context, build: Callable[..., Awaitable[list[Digest]]], kind: str) -> None:
     """Build one kind of digest in a unit of work, then send each (a failure does not stop the rest)."""
-    svc = services(context)
+    svc = context.services
     out = svc.settings.outreach
     async with session_scope(svc.sessions) as session:
         digests = await build(session, today=svc.today(), grace_days=out.report_grace_days, now=svc.clock(),

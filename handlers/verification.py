@@ -30,33 +30,24 @@ from bot.review.flags import Verification, verify_period
 from bot.review.trail import open_trail
 from handlers import callbacks as cb
 from handlers.channel import TelegramChannel
-from handlers.context import Context, Services, answer, language_for, registered, services
+from handlers.context import Context, Services, answer, language_for, registered
 from handlers.texts.fit import MAX_LIST_ENTRIES
 from handlers.texts.verification import flags_text, question_text, trail_text
 from models import BoothPresident, OfficeBearer
 
-BACK_CHECK = "bck"
-CALLED = "c"
-NEEDS = "n"
-YES, NO = "y", "n"
-FLAGS = "flg"
-TRAIL = "t"
-PERIODS = {"today": "d", "yesterday": "y", "week": "w"}
-"""`/flags` arguments and the codes their trail buttons carry, so a trail shows the flags of the list's period."""
-
 
 def president_language(context: Context, president: BoothPresident | None) -> str:
     """The language to speak to a booth president in: their stored choice, else the configured default."""
-    default = services(context).settings.outreach.default_language
+    default = context.services.settings.outreach.default_language
     return normalise_language(president.language if president else None, default)
 
 
 def _yes_no(language: str, action: str, back_check_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
         InlineKeyboardButton(translate(language, "backcheck.button.yes"),
-                             callback_data=cb.build(BACK_CHECK, action, back_check_id, YES)),
+                             callback_data=cb.build(cb.BACK_CHECK, action, back_check_id, cb.YES)),
         InlineKeyboardButton(translate(language, "backcheck.button.no"),
-                             callback_data=cb.build(BACK_CHECK, action, back_check_id, NO))]])
+                             callback_data=cb.build(cb.BACK_CHECK, action, back_check_id, cb.NO))]])
 
 
 class BackCheckTelegramChannel(TelegramChannel):
@@ -66,7 +57,7 @@ class BackCheckTelegramChannel(TelegramChannel):
         """Send the question with yes/no buttons; return the Telegram message id."""
         language = normalise_language(question.language, self._default_language)
         return await self._send(question.chat_id, question_text(language, question),
-                                _yes_no(language, CALLED, question.back_check_id))
+                                _yes_no(language, cb.CALLED, question.back_check_id))
 
 
 async def run_back_checks(bot: Bot, svc: Services) -> BackCheckStats:
@@ -78,7 +69,7 @@ async def run_back_checks(bot: Bot, svc: Services) -> BackCheckStats:
 
 async def back_check_job(context: Context) -> None:
     """The daily back-check job."""
-    await run_back_checks(context.bot, services(context))
+    await run_back_checks(context.bot, context.services)
 
 
 async def back_check_answered(update: Update, context: Context) -> None:
@@ -86,36 +77,36 @@ async def back_check_answered(update: Update, context: Context) -> None:
     query, user = update.callback_query, update.effective_user
     assert query and user
     parsed = cb.parse(query.data)
-    svc = services(context)
+    svc = context.services
     async with session_scope(svc.sessions) as session:
         president = await find_booth_president(session, user.id)
         language = president_language(context, president)
         try:
-            if parsed is None or parsed.value not in (YES, NO):
+            if parsed is None or parsed.value not in (cb.YES, cb.NO):
                 raise StaleBackCheck()
-            if parsed.action == CALLED:
+            if parsed.action == cb.CALLED:
                 await answer_called(session, back_check_id=parsed.record_id, telegram_user_id=user.id,
-                                    called=parsed.value == YES, now=svc.clock())
+                                    called=parsed.value == cb.YES, now=svc.clock())
             else:
                 await answer_needs(session, back_check_id=parsed.record_id, telegram_user_id=user.id,
-                                   spoke=parsed.value == YES)
+                                   spoke=parsed.value == cb.YES)
         except StaleBackCheck as exc:
             await query.answer(translate(language, exc.key), show_alert=True)
             return
         await session.commit()
     await query.answer()
-    if parsed.action == CALLED and parsed.value == YES:
+    if parsed.action == cb.CALLED and parsed.value == cb.YES:
         await query.edit_message_text(translate(language, "backcheck.ask_needs"),
-                                      reply_markup=_yes_no(language, NEEDS, parsed.record_id))
+                                      reply_markup=_yes_no(language, cb.SPOKE_ABOUT_NEEDS, parsed.record_id))
     else:
         await query.edit_message_text(translate(language, "backcheck.thanks"))
 
 
 def _period(code: str, today: date) -> tuple[date, date]:
     """The days a period code stands for: today, yesterday, or the seven days ending today."""
-    if code == PERIODS["yesterday"]:
+    if code == cb.FLAG_PERIODS["yesterday"]:
         return today - timedelta(days=1), today - timedelta(days=1)
-    if code == PERIODS["week"]:
+    if code == cb.FLAG_PERIODS["week"]:
         return today - timedelta(days=6), today
     return today, today
 
@@ -123,7 +114,7 @@ def _period(code: str, today: date) -> tuple[date, date]:
 def trail_buttons(language: str, result: Verification, period_code: str) -> InlineKeyboardMarkup | None:
     """One button per listed call, opening its trail over the same period."""
     rows = [[InlineKeyboardButton(translate(language, "flags.button", id=call.assignment_id, caller=call.caller_name),
-                                  callback_data=cb.build(FLAGS, TRAIL, call.assignment_id, period_code))]
+                                  callback_data=cb.build(cb.FLAGS, cb.TRAIL, call.assignment_id, period_code))]
             for call in result.flagged[:MAX_LIST_ENTRIES]]
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -131,17 +122,17 @@ def trail_buttons(language: str, result: Verification, period_code: str) -> Inli
 @registered
 async def flags_command(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
     """`/flags [today|yesterday|week]`: the flagged and disputed calls a reviewer may see, each with its button."""
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     try:
         districts = review_scope(person)
     except DomainError as exc:
         await answer(update, translate(language, exc.key))
         return
     args = [a.lower() for a in (context.args or [])]
-    if len(args) > 1 or (args and args[0] not in PERIODS):
+    if len(args) > 1 or (args and args[0] not in cb.FLAG_PERIODS):
         await answer(update, translate(language, "flags.usage"))
         return
-    code = PERIODS[args[0] if args else "today"]
+    code = cb.FLAG_PERIODS[args[0] if args else "today"]
     start, end = _period(code, svc.today())
     result = await verify_period(session, start=start, end=end, district_ids=districts,
                                  zone=svc.settings.outreach.zone)
@@ -151,7 +142,7 @@ async def flags_command(update: Update, context: Context, session: AsyncSession,
 async def _show_trail(update: Update, context: Context, session: AsyncSession, person: OfficeBearer,
                       assignment_id: int, period_code: str) -> None:
     """Open the trail (audited by the domain), commit, and send it."""
-    language, svc = language_for(context, person), services(context)
+    language, svc = language_for(context, person), context.services
     start, end = _period(period_code, svc.today())
     try:
         trail = await open_trail(session, viewer=person, assignment_id=assignment_id, start=start, end=end,
@@ -170,7 +161,7 @@ async def call_command(update: Update, context: Context, session: AsyncSession, 
     if len(args) != 1 or not args[0].lstrip("#").isdigit():
         await answer(update, translate(language_for(context, person), "trail.usage"))
         return
-    await _show_trail(update, context, session, person, int(args[0].lstrip("#")), PERIODS["week"])
+    await _show_trail(update, context, session, person, int(args[0].lstrip("#")), cb.FLAG_PERIODS["week"])
 
 
 @registered
@@ -179,7 +170,7 @@ async def trail_button(update: Update, context: Context, session: AsyncSession, 
     query = update.callback_query
     assert query
     parsed = cb.parse(query.data)
-    if parsed is None or parsed.value not in PERIODS.values():
+    if parsed is None or parsed.value not in cb.FLAG_PERIODS.values():
         await query.answer(translate(language_for(context, person), "button.stale"), show_alert=True)
         return
     await query.answer()
@@ -191,5 +182,6 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("flags", flags_command, filters=private))
     app.add_handler(CommandHandler("call", call_command, filters=private))
-    app.add_handler(CallbackQueryHandler(trail_button, pattern=cb.pattern(FLAGS, TRAIL)))
-    app.add_handler(CallbackQueryHandler(back_check_answered, pattern=cb.pattern(BACK_CHECK, CALLED, NEEDS)))
+    app.add_handler(CallbackQueryHandler(trail_button, pattern=cb.pattern(cb.FLAGS, cb.TRAIL)))
+    app.add_handler(CallbackQueryHandler(back_check_answered,
+                                         pattern=cb.pattern(cb.BACK_CHECK, cb.CALLED, cb.SPOKE_ABOUT_NEEDS)))

@@ -15,14 +15,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from importlib.resources import files
 from io import BytesIO
 
 from PIL import Image, ImageDraw, ImageFont, features
 
-from bot.i18n import translate
+from bot.i18n import format_day, translate
 from bot.review.trends import Completion, CompletionTrend, DistrictTrend, NeedCount, OutcomeTally, Period, Trends
 from models import Outcome
 
@@ -128,15 +127,12 @@ def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "–"
 
 
-def _day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
 def describe_period(language: str, period: Period) -> str:
     """A period in words: one day, or "from … to …"."""
     if period.start == period.end:
-        return _day(period.start)
-    return translate(language, "chart.period", start=_day(period.start), end=_day(period.end))
+        return format_day(language, period.start)
+    return translate(language, "chart.period", start=format_day(language, period.start),
+                     end=format_day(language, period.end))
 
 
 def _mix(low: Colour, high: Colour, share: float) -> Colour:
@@ -292,9 +288,9 @@ def completion_chart(trend: CompletionTrend, language: str) -> bytes:
                anchor="ld")
     for index, week in enumerate(trend.weeks):
         middle = first_cell + cell_width * (index + 0.5)
-        sheet.text((middle, top), week.start.strftime("%d.%m"), faces.small_bold, anchor="ma")
-        sheet.text((middle, top + HEADER_HEIGHT - 12), f"–{week.end.strftime('%d.%m')}", faces.small, MUTED,
-                   anchor="md")
+        sheet.text((middle, top), format_day(language, week.start, with_year=False), faces.small_bold, anchor="ma")
+        sheet.text((middle, top + HEADER_HEIGHT - 12), "–" + format_day(language, week.end, with_year=False),
+                   faces.small, MUTED, anchor="md")
     table: list[tuple[str, tuple[Completion, ...], bool] | _Gap] = []
     if len(trend.districts) > 1:
         table.append((translate(language, "chart.completion.all"), trend.totals, True))

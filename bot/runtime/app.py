@@ -22,7 +22,7 @@ from bot.runtime.outage import is_database_outage
 from bot.runtime.persistence import DatabasePersistence
 from bot.runtime.ratelimit import PacedRateLimiter
 from handlers import admin, booth, charts, export, fallback, leave, needs, registration, report, summary, verification
-from handlers.context import Services, language_for
+from handlers.context import Context, Services, ServicesContext, language_for
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _on_error(update: object, context: Context) -> None:
     """Log the failure (no message texts, no tokens) and tell the person to try again.
 
     While the database is unreachable the log gets one line and the person "busy, try again in a few
@@ -127,7 +127,7 @@ def build_application(
     if not settings.telegram.token:
         raise ValueError("telegram.token is not set")
     builder = (Application.builder().token(settings.telegram.token).base_url(settings.telegram.base_url)
-               .rate_limiter(PacedRateLimiter()))
+               .rate_limiter(PacedRateLimiter()).context_types(ContextTypes(context=ServicesContext)))
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:

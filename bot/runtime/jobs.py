@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, time
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.db import session_scope
 from bot.outreach.assignment import RotationPolicy
@@ -16,7 +16,7 @@ from bot.outreach.delivery import deliver_pending, push_day, send_reminders
 from bot.privacy import apply_retention
 from bot.runtime.outage import is_database_outage
 from handlers.channel import TelegramChannel, channel_for
-from handlers.context import Services, services
+from handlers.context import Context, Services
 from handlers.report import TIMEOUT_CHECK_SECONDS, close_abandoned_reports
 from handlers.summary import daily_digest, weekly_digest, weekly_digest_days
 from handlers.verification import back_check_job
@@ -26,17 +26,17 @@ RETRY_EVERY_SECONDS = 600
 PUSH_RETRY_SECONDS = 120
 
 
-def _channel(context: ContextTypes.DEFAULT_TYPE) -> TelegramChannel:
-    return channel_for(context.bot, services(context).settings)
+def _channel(context: Context) -> TelegramChannel:
+    return channel_for(context.bot, context.services.settings)
 
 
-async def morning_push(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def morning_push(context: Context) -> None:
     """Assign and deliver today's contacts (a repeat sends nothing twice).
 
     If the database is unreachable the push is tried again every few minutes, the same day only: a daily
     job would otherwise wait until tomorrow.
     """
-    svc = services(context)
+    svc = context.services
     day = svc.today()
     if context.job is not None and context.job.data not in (None, day):
         return
@@ -51,23 +51,23 @@ async def morning_push(context: ContextTypes.DEFAULT_TYPE) -> None:
         context.job_queue.run_once(morning_push, when=PUSH_RETRY_SECONDS, data=day, name="morning_push_retry")
 
 
-async def retry_pending(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def retry_pending(context: Context) -> None:
     """After push time, send again whatever a temporary failure left pending today."""
-    svc = services(context)
+    svc = context.services
     if _after(svc, svc.settings.outreach.push_time):
         await deliver_pending(svc.sessions, _channel(context), day=svc.today(), clock=svc.clock)
 
 
-async def evening_reminder(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def evening_reminder(context: Context) -> None:
     """Remind those with calls still unreported today."""
-    svc = services(context)
+    svc = context.services
     sent = await send_reminders(svc.sessions, _channel(context), day=svc.today(), clock=svc.clock)
     log.info("evening reminder sent to %d office-bearers", sent)
 
 
-async def retention(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def retention(context: Context) -> None:
     """Remove call notes and need details older than the configured retention period."""
-    svc = services(context)
+    svc = context.services
     async with session_scope(svc.sessions) as session:
         removed = await apply_retention(session, now=svc.clock(), retention_days=svc.settings.privacy.retention_days)
     log.info("retention removed %d old texts", removed)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.i18n import enum_label, translate
+from bot.i18n import enum_label, format_day, translate
 from bot.phones import display_phone
 from bot.review.booths import BoothView, CallHeard, OpenNeed
 from handlers.texts.fit import fit_to_message
@@ -24,9 +24,9 @@ def preview(text: str) -> str:
     return html.escape(cut)
 
 
-def local_day(moment: datetime, zone: ZoneInfo) -> str:
+def local_day(language: str, moment: datetime, zone: ZoneInfo) -> str:
     """A stored UTC moment as the day it was where the organisation works."""
-    return moment.astimezone(zone).strftime("%d.%m.%Y")
+    return format_day(language, moment.astimezone(zone).date())
 
 
 def need_age(language: str, created_at: datetime, *, today: date, zone: ZoneInfo) -> str:
@@ -47,8 +47,8 @@ def _call_line(language: str, call: CallHeard, president: str | None, zone: Zone
         parts.append(translate(language, "booth.call_wellbeing", value=enum_label(language, call.wellbeing)))
     if call.position is not None:
         parts.append(translate(language, "booth.call_position", value=enum_label(language, call.position)))
-    line = translate(language, "booth.call", day=local_day(call.reported_at, zone), caller=html.escape(call.caller),
-                     outcome=" · ".join(parts))
+    line = translate(language, "booth.call", day=local_day(language, call.reported_at, zone),
+                     caller=html.escape(call.caller), outcome=" · ".join(parts))
     if call.president != president:
         line += " " + translate(language, "booth.call_to", name=html.escape(call.president))
     if call.notes:
@@ -81,7 +81,7 @@ def _lines(view: BoothView, language: str, limit: int, *, today: date, zone: Zon
     roster = enum_label(language, booth.strength) if booth.strength else translate(language, "report.none")
     yield translate(language, "booth.strength_roster", strength=roster)
     if view.positions:
-        points = [f"{day.strftime('%d.%m.%Y')} {enum_label(language, strength)}"
+        points = [f"{format_day(language, day)} {enum_label(language, strength)}"
                   for day, strength in view.positions[-limit:]] if limit else []
         skipped = len(view.positions) - len(points)
         if skipped:

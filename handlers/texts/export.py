@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bot.i18n import translate
+from bot.i18n import format_day, translate
 from bot.review.periods import Period
 from bot.review.progress import Area
 from handlers.texts.progress import area_label
 
 
 def _period_text(language: str, period: Period) -> str:
-    return translate(language, "review.period.range", start=period.start.strftime("%d.%m.%Y"),
-                     end=period.end.strftime("%d.%m.%Y"), days=period.days)
+    return translate(language, "review.period.range", start=format_day(language, period.start),
+                     end=format_day(language, period.end), days=period.days)
 
 
 def export_caption(language: str, area: Area, period: Period, rows: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from bot.i18n import translate
+from bot.i18n import format_day, translate
 from bot.outreach.delivery import Contact, MorningMessage, Reminder
 from bot.phones import display_phone
 
@@ -27,7 +27,7 @@ def _contact_block(language: str, contact: Contact) -> str:
         lines.append(translate(language, "push.contact.first_call"))
     else:
         needs = ", ".join(translate(language, f"need.{n.value}") for n in last.open_needs)
-        lines.append(translate(language, "push.contact.last_call", day=last.day.strftime("%d.%m.%Y"),
+        lines.append(translate(language, "push.contact.last_call", day=format_day(language, last.day),
                                outcome=translate(language, f"outcome.{last.outcome.value}"),
                                needs=needs or translate(language, "report.none")))
     lines.append(translate(language, "push.contact.whatsapp", link=f"https://wa.me/{contact.phone.lstrip('+')}"))
@@ -37,7 +37,7 @@ def _contact_block(language: str, contact: Contact) -> str:
 def morning_text(language: str, message: MorningMessage) -> str:
     """The morning message: greeting, each contact with its booth and history, and the talking points."""
     parts = [translate(language, "push.header", name=html.escape(message.recipient_name),
-                       day=message.day.strftime("%d.%m.%Y"), count=len(message.contacts))]
+                       day=format_day(language, message.day), count=len(message.contacts))]
     parts += [_contact_block(language, contact) for contact in message.contacts]
     parts.append(translate(language, "push.talking_points"))
     return "\n\n".join(parts)

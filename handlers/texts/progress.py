@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
 from html import escape as escape_html
 from typing import TypeVar
 
-from bot.i18n import catalog, enum_label, translate
+from bot.i18n import catalog, enum_label, format_day, translate
 from bot.review.digests import Digest
 from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import (
@@ -25,10 +24,6 @@ from bot.review.progress import (
 from handlers.texts.fit import fit_to_message
 
 Item = TypeVar("Item")
-
-
-def _format_day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
 
 
 def _format_percent(percent: int | None) -> str:
@@ -86,7 +81,7 @@ class _Writer:
         """A weak booth reached on a call, and what it asked for."""
         line = self.text("summary.weak_row", number=booth.booth_no, booth=booth.booth_name,
                          assembly_no=booth.assembly_no, assembly=booth.assembly, district=booth.district,
-                         day=_format_day(booth.day))
+                         day=format_day(self.language, booth.day))
         if not booth.needs:
             return line
         needs = ", ".join(enum_label(self.language, category) for category in booth.needs)
@@ -120,8 +115,9 @@ class _ProgressWriter(_Writer):
     def period(self, period: Period) -> str:
         """The day, or the first and last day and the length of the period."""
         if period.kind is PeriodKind.day:
-            return self.text("review.period.day", day=_format_day(period.end))
-        return self.text("review.period.range", start=_format_day(period.start), end=_format_day(period.end),
+            return self.text("review.period.day", day=format_day(self.language, period.end))
+        return self.text("review.period.range", start=format_day(self.language, period.start),
+                         end=format_day(self.language, period.end),
                          days=period.days)
 
     def row(self, row: ProgressRow) -> str:

@@ -4,9 +4,9 @@ one call (`/call`)."""
 from __future__ import annotations
 
 import html
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 
-from bot.i18n import translate
+from bot.i18n import format_day, format_time, translate
 from bot.outreach.backchecks import BackCheckQuestion
 from bot.review.flags import Flag, Verification
 from bot.review.trail import CallTrail, TrailBackCheck
@@ -16,11 +16,7 @@ from handlers.texts.fit import MAX_LIST_ENTRIES
 def question_text(language: str, question: BackCheckQuestion) -> str:
     """The back-check question: did this office-bearer call you on that day?"""
     return translate(language, "backcheck.ask_called", name=html.escape(question.president_name),
-                     caller=html.escape(question.caller_name), day=question.day.strftime("%d.%m.%Y"))
-
-
-def _day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
+                     caller=html.escape(question.caller_name), day=format_day(language, question.day))
 
 
 def _flag_labels(language: str, flags: tuple[Flag, ...]) -> str:
@@ -38,7 +34,8 @@ def flags_text(language: str, result: Verification) -> str:
     usual length the message stays well inside one Telegram message, so it is not fitted.
     """
     totals = result.totals
-    lines = [translate(language, "flags.title", start=_day(result.start), end=_day(result.end)),
+    lines = [translate(language, "flags.title", start=format_day(language, result.start),
+                       end=format_day(language, result.end)),
              translate(language, "flags.totals", reported=totals.reported, asked=totals.asked,
                        checked=totals.checked, confirmed=totals.confirmed, disputed=totals.disputed,
                        flagged=totals.flagged)]
@@ -54,7 +51,8 @@ def flags_text(language: str, result: Verification) -> str:
     if not result.flagged:
         lines.append(translate(language, "flags.none"))
         return "\n".join(lines)
-    lines += [translate(language, "flags.entry", id=call.assignment_id, day=call.day.strftime("%d.%m"),
+    lines += [translate(language, "flags.entry", id=call.assignment_id,
+                        day=format_day(language, call.day, with_year=False),
                         caller=html.escape(call.caller_name), booth_no=call.booth_no,
                         booth_name=html.escape(call.booth_name), district=html.escape(call.district),
                         flags=_flag_labels(language, call.flags)) for call in result.flagged[:MAX_LIST_ENTRIES]]
@@ -64,8 +62,8 @@ def flags_text(language: str, result: Verification) -> str:
     return "\n".join(lines)
 
 
-def _time(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%d.%m %H:%M")
+def _time(language: str, moment: datetime, zone: tzinfo) -> str:
+    return format_time(language, moment, zone, with_year=False)
 
 
 def _answer(language: str, value: bool | None) -> str:
@@ -80,16 +78,16 @@ def _back_check_lines(language: str, check: TrailBackCheck | None, zone: tzinfo)
     if check.error is not None:
         return [translate(language, "trail.back_check.not_delivered", error=html.escape(check.error))]
     if check.answered_at is None:
-        return [translate(language, "trail.back_check.waiting", time=_time(check.asked_at, zone))]
-    return [translate(language, "trail.back_check.answered", time=_time(check.asked_at, zone),
-                      answered=_time(check.answered_at, zone), called=_answer(language, check.called),
+        return [translate(language, "trail.back_check.waiting", time=_time(language, check.asked_at, zone))]
+    return [translate(language, "trail.back_check.answered", time=_time(language, check.asked_at, zone),
+                      answered=_time(language, check.answered_at, zone), called=_answer(language, check.called),
                       needs=_answer(language, check.spoke_about_needs))]
 
 
 def trail_text(language: str, trail: CallTrail, zone: tzinfo) -> str:
     """The whole trail of a call: who, whom, the delivery, every report, the flags and the back-check."""
     none = translate(language, "report.none")
-    lines = [translate(language, "trail.title", id=trail.assignment_id, day=_day(trail.day)),
+    lines = [translate(language, "trail.title", id=trail.assignment_id, day=format_day(language, trail.day)),
              translate(language, "trail.caller", name=html.escape(trail.caller_name),
                        role=translate(language, f"role.{trail.caller_role.value}")),
              translate(language, "trail.president", name=html.escape(trail.president_name), phone=trail.phone),
@@ -97,7 +95,7 @@ def trail_text(language: str, trail: CallTrail, zone: tzinfo) -> str:
                        assembly_no=trail.assembly_no, assembly=html.escape(trail.assembly),
                        district=html.escape(trail.district))]
     if trail.delivered_at is not None:
-        lines.append(translate(language, "trail.delivered", time=_time(trail.delivered_at, zone)))
+        lines.append(translate(language, "trail.delivered", time=_time(language, trail.delivered_at, zone)))
     else:
         status = trail.delivery_status.value if trail.delivery_status else "pending"
         lines.append(translate(language, "trail.not_delivered",
@@ -106,10 +104,10 @@ def trail_text(language: str, trail: CallTrail, zone: tzinfo) -> str:
     if not trail.reports:
         lines.append(translate(language, "trail.no_reports"))
     for report in trail.reports:
-        lines.append(translate(language, "trail.report", time=_time(report.reported_at, zone),
+        lines.append(translate(language, "trail.report", time=_time(language, report.reported_at, zone),
                                outcome=translate(language, f"outcome.{report.outcome.value}")))
         if report.call_back_on is not None:
-            lines.append(translate(language, "trail.report.call_back", value=_day(report.call_back_on)))
+            lines.append(translate(language, "trail.report.call_back", value=format_day(language, report.call_back_on)))
         if report.wellbeing is not None:
             lines.append(translate(language, "trail.report.wellbeing",
                                    value=translate(language, f"wellbeing.{report.wellbeing.value}")))

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.i18n import translate
 from bot.sandbox import FakeUser
-from handlers.booth import NEEDS
+from handlers.callbacks import NEEDS
 from models import BoothPresident, CallReport, OfficeBearer, Outcome, Role
 from tests.e2e.conftest import Harness
 from tests.factories import (

@@ -7,12 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from sqlalchemy import select
-from telegram.ext import CallbackContext
 
 from bot.config import ReviewSettings, Settings, TelegramSettings
 from bot.runtime import jobs
 from bot.runtime.app import build_application
-from handlers.context import Services
+from handlers.context import Services, ServicesContext
 from handlers.summary import daily_digest, weekly_digest
 from models import OfficeBearer, Role
 from tests.conftest import Database
@@ -21,9 +20,9 @@ from tests.e2e.test_summary import day_with_two_districts
 from tests.factories import make_office_bearer
 
 
-def context(h: Harness) -> CallbackContext:  # type: ignore[type-arg]
+def context(h: Harness) -> ServicesContext:
     """The context the JobQueue gives a job."""
-    return CallbackContext(h.running.app)
+    return ServicesContext(h.running.app)
 
 
 async def test_digests_are_scheduled_at_the_configured_day_and_times(db: Database) -> None:

@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 
 from sqlalchemy import func, select
-from telegram.ext import CallbackContext
 
 from bot.config import Settings
 from bot.i18n import translate
 from bot.runtime.local import SANDBOX_TOKEN, sandbox_bot
 from bot.sandbox import FakeMessage, FakeTelegram, FakeUser, load_spec
+from handlers.context import ServicesContext
 from handlers.report import POSITION, close_abandoned_reports
 from models import CallReport, ConversationState, Outcome, Strength, UserState, Wellbeing
 from tests.conftest import Database
@@ -72,7 +72,7 @@ async def test_a_report_half_done_before_a_restart_continues_at_the_same_step_an
     world.clock.advance(minutes=TIMEOUT_MINUTES - 1)
 
     async with world.bot() as h:
-        await close_abandoned_reports(CallbackContext(h.running.app))
+        await close_abandoned_reports(ServicesContext(h.running.app))
         await h.tap(user, "मजबूत", "सहेजें")
 
     (report,) = await _reports(world)
@@ -90,7 +90,7 @@ async def test_an_abandoned_report_is_closed_after_a_restart_and_the_person_told
     world.clock.advance(minutes=TIMEOUT_MINUTES + 1)
 
     async with world.bot() as h:
-        await close_abandoned_reports(CallbackContext(h.running.app))
+        await close_abandoned_reports(ServicesContext(h.running.app))
         told = user.last_message.text
         await h.tap(user, "मजबूत")
 
