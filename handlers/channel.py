@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import FloodLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -69,6 +69,16 @@ class TelegramChannel:
         except (RetryAfter, TimedOut, NetworkError) as exc:
             raise TemporaryFailure(type(exc).__name__) from None
         return sent.message_id
+
+
+async def show_in_place(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Put `text` on the message whose button was pressed; an unchanged message (a button pressed twice) is
+    left as it is, any other refusal is raised."""
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 def channel_for(bot: Bot, settings: Settings) -> TelegramChannel:

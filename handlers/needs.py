@@ -11,9 +11,7 @@ person's districts is refused.
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.access import needs_scope
@@ -24,6 +22,7 @@ from bot.review.needs import PAGE_SIZE, NeedItem, NeedsPage, change_need_status,
 from handlers import callbacks as cb
 from handlers.booth import parse_booth_ref
 from handlers.callbacks import ListRef
+from handlers.channel import show_in_place
 from handlers.context import Context, answer, language_for, registered
 from handlers.texts.needs import change_notice, render_needs
 from models import NeedStatus, OfficeBearer
@@ -65,15 +64,6 @@ def needs_keyboard(language: str, page: NeedsPage, *,
 def _page_button(language: str, key: str, target: ListRef) -> InlineKeyboardButton:
     return InlineKeyboardButton(translate(language, key),
                                 callback_data=cb.build(cb.NEEDS, cb.PAGE, target.booth_id or 0, str(target.page)))
-
-
-async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Put the list on the pressed message; an unchanged list (a page pressed twice) is left as it is."""
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in exc.message:
-            raise
 
 
 @registered
@@ -127,7 +117,7 @@ async def pressed(update: Update, context: Context, session: AsyncSession, perso
     if parsed.action == cb.OPEN_BOOTH_NEEDS:
         await answer(update, text, reply_markup=markup)
     else:
-        await _show(query, text, markup)
+        await show_in_place(query, text, markup)
 
 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]

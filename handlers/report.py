@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -32,10 +31,12 @@ from telegram.warnings import PTBUserWarning
 from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import translate
+from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachable
 from bot.outreach.people import find_user
 from bot.outreach.reports import MAX_NOTE_LENGTH, ReportDraft, open_assignment, record_report, reported_president
 from handlers import callbacks as cb
 from handlers import keyboards
+from handlers.channel import channel_for
 from handlers.context import Context, Services, answer, language_for, registered
 from models import OfficeBearer, Outcome
 
@@ -377,12 +378,13 @@ async def close_abandoned_reports(context: Context) -> None:
         return
     async with session_scope(svc.sessions) as session:
         languages = {user_id: language_for(context, await find_user(session, user_id)) for user_id in abandoned}
+    channel = channel_for(context.bot, svc.settings)
     for user_id, language in languages.items():
         _forget(app.user_data[user_id])
         app.mark_data_for_update_persistence(user_ids=user_id)
         try:
-            await context.bot.send_message(user_id, translate(language, "report.timed_out"), parse_mode="HTML")
-        except TelegramError as exc:
+            await channel.send_text(user_id, translate(language, "report.timed_out"))
+        except (Unreachable, PermanentFailure, TemporaryFailure) as exc:
             log.info("timed-out report not announced: %s", type(exc).__name__)
 
 

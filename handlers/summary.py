@@ -14,8 +14,6 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.access import Viewer
@@ -28,7 +26,7 @@ from bot.review.digests import Digest, daily_digests, weekly_digests
 from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import ProgressView, progress_view
 from handlers import callbacks as cb
-from handlers.channel import channel_for
+from handlers.channel import channel_for, show_in_place
 from handlers.context import Context, Services, answer, language_for, registered
 from handlers.leave import parse_leave_date
 from handlers.texts.progress import digest_text, render_progress
@@ -143,12 +141,8 @@ async def drill(update: Update, context: Context, session: AsyncSession, person:
         await query.answer(translate(language, exc.key, **exc.params), show_alert=True)
         return
     await query.answer()
-    try:
-        await query.edit_message_text(render_progress(view, language), parse_mode=ParseMode.HTML,
-                                      reply_markup=progress_keyboard(language, view, may_export=viewer.sees_all))
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
+    await show_in_place(query, render_progress(view, language),
+                        progress_keyboard(language, view, may_export=viewer.sees_all))
 
 
 async def send_digests(bot: Bot, svc: Services, digests: Sequence[Digest]) -> int:

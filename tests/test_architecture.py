@@ -60,3 +60,12 @@ def test_handlers_do_not_import_the_runtime_or_the_sandbox() -> None:
     }
 
     assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_only_the_channel_classifies_telegram_errors() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(name for name in _imports(path) if name == "telegram.error")
+        for path in (ROOT / "handlers").rglob("*.py") if path.name != "channel.py"
+    }
+
+    assert {name: found for name, found in offenders.items() if found} == {}
