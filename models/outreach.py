@@ -175,10 +175,12 @@ class AuditEntry(Base):
 
 
 class CorrectionKind(enum.StrEnum):
-    """Why a booth's president needs correcting: the number is wrong, or the person no longer holds the post."""
+    """Why a booth's president needs correcting: the number is wrong, the person no longer holds the post, or
+    nobody answered on `outreach.max_attempts` days."""
 
     wrong_number = "wrong_number"
     not_president = "not_president"
+    unreachable = "unreachable"
 
 
 class CorrectionStatus(enum.StrEnum):

@@ -29,7 +29,9 @@ def upgrade() -> None:
         sa.Column("call_report_id", sa.Integer(), nullable=True),
         sa.Column(
             "kind",
-            sa.Enum("wrong_number", "not_president", name="correction_kind", native_enum=False, length=24),
+            sa.Enum(
+                "wrong_number", "not_president", "unreachable", name="correction_kind", native_enum=False, length=24
+            ),
             nullable=False,
         ),
         sa.Column(
