@@ -59,6 +59,7 @@ class OutreachSettings:
     focus_weight: float = 2.0
     repeat_gap_days: int = 30
     report_timeout_minutes: int = 180
+    max_attempts: int = 3
 
     @property
     def zone(self) -> ZoneInfo:
@@ -80,6 +81,9 @@ class ReviewSettings:
     daily_digest_time: time = time(20, 30)
     back_check_share: float = 0.2
     back_check_time: time = time(11, 0)
+    verifier_daily_calls: int = 5
+    silent_days: int = 30
+    need_due_days: int = 14
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,8 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"outreach.repeat_gap_days: expected 0 to 365, got {out.repeat_gap_days}")
     if not 10 <= out.report_timeout_minutes <= 24 * 60:
         raise ConfigError(f"outreach.report_timeout_minutes: expected 10 to 1440, got {out.report_timeout_minutes}")
+    if not 1 <= out.max_attempts <= 7:
+        raise ConfigError(f"outreach.max_attempts: expected 1 to 7, got {out.max_attempts}")
     if not 30 <= settings.privacy.retention_days <= 3650:
         raise ConfigError(f"privacy.retention_days: expected 30 to 3650, got {settings.privacy.retention_days}")
     review = settings.review
@@ -186,6 +192,12 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"review.weekly_digest_day: expected one of {', '.join(WEEKDAYS)}")
     if not 0.0 <= review.back_check_share <= 1.0:
         raise ConfigError(f"review.back_check_share: expected 0 to 1, got {review.back_check_share}")
+    if not 0 <= review.verifier_daily_calls <= 100:
+        raise ConfigError(f"review.verifier_daily_calls: expected 0 to 100, got {review.verifier_daily_calls}")
+    if not 7 <= review.silent_days <= 365:
+        raise ConfigError(f"review.silent_days: expected 7 to 365, got {review.silent_days}")
+    if not 1 <= review.need_due_days <= 90:
+        raise ConfigError(f"review.need_due_days: expected 1 to 90, got {review.need_due_days}")
     return settings
 
 

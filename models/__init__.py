@@ -4,9 +4,13 @@ from models.base import Base, UTCDateTime
 from models.geography import AssemblySeat, Booth, District, LokSabhaSeat, Mandal, Region, Strength
 from models.outreach import (
     FINAL_OUTCOMES,
+    NOT_CONNECTED,
     Assignment,
     AuditEntry,
     CallReport,
+    Correction,
+    CorrectionKind,
+    CorrectionStatus,
     Delivery,
     DeliveryStatus,
     Need,
@@ -22,6 +26,7 @@ from models.verification import BackCheck
 __all__ = [
     "CALLER_ROLES",
     "FINAL_OUTCOMES",
+    "NOT_CONNECTED",
     "AssemblySeat",
     "Assignment",
     "AuditEntry",
@@ -31,6 +36,9 @@ __all__ = [
     "BoothPresident",
     "CallReport",
     "ConversationState",
+    "Correction",
+    "CorrectionKind",
+    "CorrectionStatus",
     "Delivery",
     "DeliveryStatus",
     "District",

@@ -33,12 +33,18 @@ class Outcome(enum.StrEnum):
 
     talked = "talked"
     no_answer = "no_answer"
+    busy = "busy"
     switched_off = "switched_off"
     wrong_number = "wrong_number"
+    not_president = "not_president"
     call_back = "call_back"
 
 
-FINAL_OUTCOMES = (Outcome.talked, Outcome.wrong_number)
+FINAL_OUTCOMES = (Outcome.talked, Outcome.wrong_number, Outcome.not_president)
+"""Outcomes that close a call: a conversation, or a number that needs a correction before anyone calls again."""
+
+NOT_CONNECTED = (Outcome.no_answer, Outcome.busy, Outcome.switched_off)
+"""Attempts that did not connect: the call stays open and is tried again on another day (`outreach.max_attempts`)."""
 
 
 class Wellbeing(enum.StrEnum):
@@ -105,6 +111,7 @@ class Assignment(Base):
     booth_president_id: Mapped[int] = mapped_column(ForeignKey("booth_presidents.id"), index=True)
     booth_id: Mapped[int] = mapped_column(ForeignKey("booths.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempt: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     office_bearer: Mapped[OfficeBearer] = relationship()
     booth_president: Mapped[BoothPresident] = relationship()
@@ -144,6 +151,11 @@ class Need(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     status: Mapped[NeedStatus] = mapped_column(_enum(NeedStatus, "need_status"), default=NeedStatus.open)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("office_bearers.id"), index=True)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    president_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     call_report: Mapped[CallReport] = relationship(back_populates="needs")
 
@@ -160,3 +172,46 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str | None] = mapped_column(String(120))
     detail: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+
+class CorrectionKind(enum.StrEnum):
+    """Why a booth's president needs correcting: the number is wrong, the person no longer holds the post, or
+    nobody answered on `outreach.max_attempts` days."""
+
+    wrong_number = "wrong_number"
+    not_president = "not_president"
+    unreachable = "unreachable"
+
+
+class CorrectionStatus(enum.StrEnum):
+    """Where a correction stands: reported, a new name and number proposed, then confirmed or rejected."""
+
+    open = "open"
+    proposed = "proposed"
+    confirmed = "confirmed"
+    rejected = "rejected"
+
+
+class Correction(Base):
+    """A booth whose president cannot be called as the roster stands, followed until an admin confirms a fix."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booths.id"), index=True)
+    booth_president_id: Mapped[int] = mapped_column(ForeignKey("booth_presidents.id"), index=True)
+    call_report_id: Mapped[int | None] = mapped_column(ForeignKey("call_reports.id"))
+    kind: Mapped[CorrectionKind] = mapped_column(_enum(CorrectionKind, "correction_kind"))
+    status: Mapped[CorrectionStatus] = mapped_column(_enum(CorrectionStatus, "correction_status"),
+                                                     default=CorrectionStatus.open, index=True)
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("office_bearers.id"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    proposed_name: Mapped[str | None] = mapped_column(String(120))
+    proposed_phone: Mapped[str | None] = mapped_column(String(16))
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("office_bearers.id"))
+    proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("office_bearers.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    booth: Mapped[Booth] = relationship()
+    booth_president: Mapped[BoothPresident] = relationship()

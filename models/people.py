@@ -19,6 +19,7 @@ class Role(enum.StrEnum):
     district_incharge = "district_incharge"
     organisation_secretary = "organisation_secretary"
     admin = "admin"
+    verifier = "verifier"
 
 
 CALLER_ROLES = (Role.state_office_bearer, Role.district_incharge)
@@ -42,6 +43,8 @@ class BoothPresident(Base):
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     language: Mapped[str | None] = mapped_column(String(8))
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    invite_token: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     booth: Mapped[Booth] = relationship()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
@@ -31,6 +31,11 @@ class BackCheck(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     called: Mapped[bool | None] = mapped_column(Boolean)
     spoke_about_needs: Mapped[bool | None] = mapped_column(Boolean)
+    method: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
+    """How the booth president was asked: `telegram` (the bot's question) or `phone` (a verifier's call)."""
+    attempted_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """True when the call was reported as not connected: the question is "did they try to call you?"."""
+    verifier_id: Mapped[int | None] = mapped_column(ForeignKey("office_bearers.id"), index=True)
 
     assignment: Mapped[Assignment] = relationship()
     booth_president: Mapped[BoothPresident] = relationship()

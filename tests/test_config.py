@@ -58,6 +58,10 @@ def test_secrets_come_from_the_environment(tmp_path: Path) -> None:
     ('[outreach]\nrepeat_gap_days = -1\n', "outreach.repeat_gap_days"),
     ('[outreach]\nreport_timeout_minutes = 5\n', "outreach.report_timeout_minutes"),
     ('[review]\nweekly_digest_day = "funday"\n', "review.weekly_digest_day"),
+    ('[outreach]\nmax_attempts = 0\n', "outreach.max_attempts"),
+    ('[review]\nverifier_daily_calls = -1\n', "review.verifier_daily_calls"),
+    ('[review]\nsilent_days = 3\n', "review.silent_days"),
+    ('[review]\nneed_due_days = 0\n', "review.need_due_days"),
     ('[review]\nback_check_share = 1.5\n', "review.back_check_share"),
     ('[privacy]\nretention_days = 7\n', "privacy.retention_days"),
 ])
