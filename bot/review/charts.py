@@ -49,11 +49,14 @@ SKY: Colour = (86, 180, 233)
 GREEN: Colour = (0, 158, 115)
 VERMILLION: Colour = (213, 94, 0)
 PURPLE: Colour = (204, 121, 167)
+YELLOW: Colour = (240, 228, 66)
 OUTCOME_COLOURS: dict[Outcome, Colour] = {
     Outcome.talked: GREEN,
     Outcome.no_answer: ORANGE,
+    Outcome.busy: YELLOW,
     Outcome.switched_off: VERMILLION,
     Outcome.wrong_number: PURPLE,
+    Outcome.not_president: BLUE,
     Outcome.call_back: SKY,
 }
 # Reporting scale, 0% to 100%: dark orange through light grey to dark blue (ColorBrewer's diverging
@@ -316,6 +319,8 @@ def completion_chart(trend: CompletionTrend, language: str) -> bytes:
 
 
 BAR_HEIGHT = 44
+OUTCOME_BAR_HEIGHT = 36
+"""Outcome bars are slimmer: seven of them still fit a phone screen."""
 VALUE_ROOM = 230
 """Room kept right of the longest bar for its figures."""
 
@@ -343,8 +348,9 @@ def outcomes_chart(tally: OutcomeTally, language: str) -> bytes:
     for outcome, count in tally.outcomes:
         sheet.paragraph(translate(language, f"outcome.{outcome.value}"), faces.label, after=4)
         share = count / tally.reported if tally.reported else 0
-        _bar(sheet, share, OUTCOME_COLOURS[outcome], f"{count} · {_percent(count, tally.reported)}")
-        sheet.reserve(22)
+        _bar(sheet, share, OUTCOME_COLOURS[outcome], f"{count} · {_percent(count, tally.reported)}",
+             height=OUTCOME_BAR_HEIGHT)
+        sheet.reserve(14)
     return sheet.png()
 
 

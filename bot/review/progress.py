@@ -56,8 +56,10 @@ class Counts:
     pending: int = 0
     talked: int = 0
     no_answer: int = 0
+    busy: int = 0
     switched_off: int = 0
     wrong_number: int = 0
+    not_president: int = 0
     call_back: int = 0
     overdue: int = 0
     asked: int = 0

@@ -145,8 +145,8 @@ async def test_outcomes_count_each_call_by_its_latest_report(session: AsyncSessi
     lucknow = await outcome_tally(session, start=THIS_WEEK.start, end=END, district_ids=[history.lucknow_id])
 
     assert everywhere == OutcomeTally(period=THIS_WEEK, assigned=5, outcomes=(
-        (Outcome.talked, 2), (Outcome.no_answer, 0), (Outcome.switched_off, 0), (Outcome.wrong_number, 1),
-        (Outcome.call_back, 1)))
+        (Outcome.talked, 2), (Outcome.no_answer, 0), (Outcome.busy, 0), (Outcome.switched_off, 0),
+        (Outcome.wrong_number, 1), (Outcome.not_president, 0), (Outcome.call_back, 1)))
     assert everywhere.reported == 4
     assert dict(lucknow.outcomes)[Outcome.talked] == 1 and lucknow.assigned == 4
 
@@ -182,7 +182,7 @@ def _full_trends(districts: int) -> Trends:
     rows = tuple(DistrictTrend(f"District {i:02d}", tuple(Completion(20 + i, (i * 7 + w * 3) % (21 + i))
                                                            for w in range(6)))
                  for i in range(districts))
-    counts = (210, 60, 31, 9, 40)
+    counts = (210, 60, 12, 31, 9, 3, 40)
     return Trends(
         period=THIS_WEEK,
         completion=CompletionTrend(weeks, rows),
