@@ -125,3 +125,13 @@ def review_scope(person: OfficeBearer) -> frozenset[int] | None:
     if person.role is Role.district_incharge:
         return districts_in_charge(person)
     raise NotAllowed()
+
+
+def corrections_scope(person: OfficeBearer) -> Scope:
+    """The booths whose pending corrections a person sees: all (secretary, admin) or their districts (district
+    in-charge); anyone else follows up no corrections."""
+    if sees_every_district(person):
+        return EVERY_BOOTH
+    if person.role is Role.district_incharge:
+        return Scope(district_ids=districts_in_charge(person))
+    raise NotAllowed()

@@ -30,6 +30,11 @@ class AuditAction(enum.StrEnum):
     deactivated = "deactivated"
     phone_corrected = "phone_corrected"
     contacts_resent = "contacts_resent"
+    correction_opened = "correction_opened"
+    corrections_viewed = "corrections_viewed"
+    correction_proposed = "correction_proposed"
+    correction_confirmed = "correction_confirmed"
+    correction_rejected = "correction_rejected"
 
 
 def _length(column: object) -> int:
