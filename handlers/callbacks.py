@@ -21,6 +21,7 @@ NEEDS = "nd"
 BACK_CHECK = "bck"
 FLAGS = "flg"
 ADMIN = "adm"
+CORRECTIONS = "cor"
 
 # `lang:set:0:<language>`
 SET_LANGUAGE = "set"
@@ -51,6 +52,15 @@ NEED_STATUS_CHANGES: dict[str, tuple[NeedStatus, NeedStatus]] = {
     "ro": (NeedStatus.resolved, NeedStatus.open),
 }
 """Status changes by callback action: from the status on screen to the new one."""
+
+# the corrections list: `cor:pg:0:<page>` turns the page, `cor:np:<correction id>` asks for a new name and
+# number, `cor:sv:<id>` sends the name and number typed, `cor:x:<id>` leaves without sending, and
+# `cor:ok:<id>:<proposal stamp>` / `cor:no:<id>:<proposal stamp>` confirm or reject the proposal on screen
+NEW_PRESIDENT = "np"
+SEND_PROPOSAL = "sv"
+DROP_PROPOSAL = "x"
+CONFIRM_PROPOSAL = "ok"
+REJECT_PROPOSAL = "no"
 
 # actions of the report conversation
 TALKED = "t"

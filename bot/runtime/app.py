@@ -22,12 +22,13 @@ from bot.runtime.outage import is_database_outage
 from bot.runtime.persistence import DatabasePersistence
 from bot.runtime.ratelimit import PacedRateLimiter
 from handlers import admin, booth, charts, export, fallback, leave, needs, registration, report, summary, verification
+from handlers import corrections as correction_handlers
 from handlers.context import Context, Services, ServicesContext, language_for
 
 log = logging.getLogger(__name__)
 
 MENU = ("start", "help", "summary", "booth", "needs", "flags", "chart", "export", "pause", "resume", "language",
-        "cancel", "privacy")
+        "corrections", "cancel", "privacy")
 # Updates handled at once (different chats; one chat's updates always wait for each other). Each holds a
 # database connection only while its handler runs; see benchmarks/README.md for how this was chosen.
 CONCURRENT_UPDATES = 16
@@ -151,6 +152,7 @@ def build_application(
     charts.register_handlers(app)
     booth.register_handlers(app)
     needs.register_handlers(app)
+    correction_handlers.register_handlers(app)
     verification.register_handlers(app)
     admin.register_handlers(app)
     fallback.register_handlers(app)
