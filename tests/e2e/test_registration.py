@@ -101,6 +101,7 @@ async def test_the_command_menu_is_set_in_hindi_and_english(harness: Harness) ->
     default = harness.fake.commands_for(None, "")
 
     assert [c["command"] for c in english] == ["start", "help", "summary", "booth", "needs", "flags", "chart",
-                                                 "export", "pause", "resume", "language", "cancel", "privacy"]
+                                                 "export", "pause", "resume", "language", "corrections", "cancel",
+                                                 "privacy"]
     assert english[1]["description"] == "Help"
     assert hindi[1]["description"] == "मदद" == default[1]["description"]
