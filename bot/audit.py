@@ -30,6 +30,7 @@ class AuditAction(enum.StrEnum):
     deactivated = "deactivated"
     phone_corrected = "phone_corrected"
     contacts_resent = "contacts_resent"
+    need_reassigned = "need_reassigned"
 
 
 def _length(column: object) -> int:
