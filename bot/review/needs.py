@@ -163,15 +163,18 @@ class Handover:
     targets: tuple[HandoverTarget, ...]
 
 
-async def _need_to_hand_over(session: AsyncSession, person: OfficeBearer, need_id: int) -> Row[*tuple[Any, ...]]:
-    """The need's row, if it is still to be done and `person` may hand it over: its owner (in whose districts
-    it lies), the secretary or an admin."""
+async def _need_to_hand_over(session: AsyncSession, person: OfficeBearer, need_id: int, *,
+                             seen_owner_id: int | None = None, check_seen: bool = False) -> Row[*tuple[Any, ...]]:
+    """The need's row, if it is still to be done (and, with `check_seen`, still with the owner on screen) and
+    `person` may hand it over: its owner (in whose districts it lies), the secretary or an admin."""
     scope = needs_scope(person)
     row = (await session.execute(_needs().where(Need.id == need_id))).one_or_none()
     if row is None or row.status not in OPEN_STATUSES:
         raise NeedChanged()
     if not scope.covers(row.district_id, row.region_id):
         raise NeedNotInScope()
+    if check_seen and row.owner_id != seen_owner_id:
+        raise NeedChanged()
     if not sees_every_district(person) and row.owner_id != person.id:
         raise NotTheNeedOwner()
     return row
@@ -201,9 +204,7 @@ async def reassign_need(session: AsyncSession, person: OfficeBearer, *, need_id:
     target who is not an active in-charge of the need's district (a forged button) raises
     `NotANeedHandoverTarget`; the other refusals are those of `handover_choices`.
     """
-    row = await _need_to_hand_over(session, person, need_id)
-    if row.owner_id != seen_owner_id:
-        raise NeedChanged()
+    row = await _need_to_hand_over(session, person, need_id, seen_owner_id=seen_owner_id, check_seen=True)
     target_name = None
     if to_owner_id is not None:
         incharges = {incharge.id: incharge.name for incharge in await district_incharges(session, row.district_id)}

@@ -1,4 +1,5 @@
-"""`/needs` over the real bot: needs followed up by buttons, stored and logged; stale and forged buttons."""
+"""`/needs` over the real bot: needs followed up by buttons, stored and logged; stale and forged buttons;
+handovers with buttons, the booth president told of a need met, overdue needs escalated to the secretary."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from sqlalchemy import delete, select
 from bot.review.needs import PAGE_SIZE
 from bot.sandbox import FakeMessage, FakeUser
 from handlers.callbacks import NEED_STATUS_CHANGES
-from models import AuditEntry, Booth, Need, NeedCategory, NeedStatus, Role
+from handlers.context import Services
+from handlers.needs import send_escalations
+from models import AuditEntry, Booth, Need, NeedCategory, NeedStatus, OfficeBearer, Role
 from tests.e2e.conftest import MORNING, Harness
 from tests.factories import (
     make_assignment,
@@ -207,3 +210,140 @@ async def test_wrong_input_and_people_who_do_not_follow_up_needs(harness: Harnes
     assert "/needs 172 45" in usage
     assert "बूथ संख्या 99" in unknown
     assert "🙏" in denied
+
+
+async def _own(h: Harness, need_id: int, owner_user_id: int | None, *, due_in_days: int = 14) -> None:
+    """Give a need to the office-bearer registered as this Telegram user (None: the secretary's queue)."""
+    async with h.db.sessions() as session:
+        need = await session.get_one(Need, need_id)
+        owner = None
+        if owner_user_id is not None:
+            owner = (await session.execute(select(OfficeBearer).where(
+                OfficeBearer.telegram_user_id == owner_user_id))).scalar_one()
+        need.owner_id = owner.id if owner else None
+        need.due_on = h.today + timedelta(days=due_in_days)
+        await session.commit()
+
+
+async def _owner_of(h: Harness, need_id: int) -> str | None:
+    async with h.db.sessions() as session:
+        owner_id = (await session.get_one(Need, need_id)).owner_id
+        return (await session.get_one(OfficeBearer, owner_id)).name if owner_id else None
+
+
+async def test_the_owner_hands_a_need_to_a_colleague_with_buttons_and_it_is_logged(harness: Harness) -> None:
+    need = await _need(harness, detail="40 names missing in ward 3")
+    owner = await harness.new_user(user_id=9211, name="Ramesh Kumar", role=Role.district_incharge,
+                                   districts=("Lucknow",))
+    await harness.new_user(user_id=9212, name="Sunita Verma", role=Role.district_incharge, districts=("Lucknow",))
+    await _own(harness, need, 9211, due_in_days=-2)
+
+    await harness.say(owner, "/needs")
+    listing = owner.last_message
+    shown = listing.text or ""
+    await harness.tap(owner, "1 👤 किसी और को सौंपें")
+    asked = listing.text or ""
+    choices = [label for row in listing.buttons for label, _ in row]
+    await harness.tap(owner, "👤 Sunita Verma")
+
+    assert "40 names missing in ward 3" in shown and "ज़िम्मेदारी: Ramesh Kumar" in shown
+    assert "⏰" in shown and "तक पूरी होनी थी" in shown
+    assert "किसे सौंपें" in asked
+    assert choices == ["👤 Sunita Verma", "👤 संगठन महामंत्री", "◀ सूची पर लौटें"]
+    assert "अब <b>Sunita Verma</b> को सौंप दी गई" in (listing.raw_text or "")
+    assert "ज़िम्मेदारी: Sunita Verma" in (listing.text or "")
+    assert "1 👤 किसी और को सौंपें" not in [label for row in listing.buttons for label, _ in row]
+    assert owner.last_message.message_id == listing.message_id
+    assert await _owner_of(harness, need) == "Sunita Verma"
+    async with harness.db.sessions() as session:
+        logged = (await session.execute(select(AuditEntry.subject).where(
+            AuditEntry.action == "need_reassigned"))).scalars().all()
+    assert logged == [f"need:{need}"]
+
+
+async def test_a_handover_button_pressed_after_someone_else_handed_the_need_over_is_stale(
+        harness: Harness) -> None:
+    need = await _need(harness)
+    owner = await harness.new_user(user_id=9221, role=Role.district_incharge, districts=("Lucknow",))
+    await harness.new_user(user_id=9222, name="Sunita Verma", role=Role.district_incharge, districts=("Lucknow",))
+    secretary = await harness.new_user(user_id=9223, role=Role.organisation_secretary)
+    await _own(harness, need, 9221)
+    await harness.say(owner, "/needs")
+    await harness.tap(owner, "1 👤 किसी और को सौंपें")
+    await harness.say(secretary, "/needs")
+    await harness.tap(secretary, "1 👤 किसी और को सौंपें", "👤 संगठन महामंत्री")
+
+    await harness.tap(owner, "👤 Sunita Verma")
+
+    assert "बदल दी है" in (owner.callback_answers[-1] or "")
+    assert await _owner_of(harness, need) is None
+
+
+async def test_a_registered_booth_president_is_told_when_their_need_is_met(harness: Harness) -> None:
+    async with harness.db.sessions() as session:
+        booth = await make_booth(session, number=45, president="Kamla Devi", phone="+919700005561")
+        await session.commit()
+    need = await _need(harness, booth, detail="40 names missing in ward 3")
+    president = harness.fake.add_user(user_id=9231, first_name="Kamla")
+    await president.send_text("/start")
+    await president.next_message()
+    await president.share_contact("+919700005561")
+    await president.next_message()
+    incharge = await _lucknow_incharge(harness)
+    await harness.say(incharge, "/needs")
+    before = len(president.messages)
+
+    await harness.tap(incharge, "1 ✅ पूरी हुई", "फिर से खोलें", "1 ✅ पूरी हुई")
+
+    assert await _status(harness, need) is NeedStatus.resolved
+    told = president.messages[before:]
+    assert [message.text for message in told] == [
+        "🙏 Kamla Devi जी, आपके बूथ की ज़रूरत «40 names missing in ward 3» पूरी हो गई है। — बूथ संवाद"]
+
+
+async def test_a_booth_president_who_blocked_the_bot_does_not_stop_the_need_being_resolved(
+        harness: Harness) -> None:
+    async with harness.db.sessions() as session:
+        booth = await make_booth(session, number=45, phone="+919700005562")
+        await session.commit()
+    need = await _need(harness, booth)
+    president = harness.fake.add_user(user_id=9241, first_name="Kamla")
+    await president.send_text("/start")
+    await president.next_message()
+    await president.share_contact("+919700005562")
+    await president.next_message()
+    president.block()
+    incharge = await _lucknow_incharge(harness)
+    await harness.say(incharge, "/needs")
+
+    await harness.tap(incharge, "1 ✅ पूरी हुई")
+
+    assert await _status(harness, need) is NeedStatus.resolved
+    assert "अब पूरी हुई" in (incharge.last_message.text or "")
+
+
+async def test_the_escalation_of_overdue_needs_reaches_the_secretary_once(harness: Harness) -> None:
+    late = await _need(harness, detail="Hall & chairs for meetings")
+    await _need(harness, days_old=4)
+    await harness.new_user(user_id=9251, name="Ramesh Kumar", role=Role.district_incharge, districts=("Lucknow",))
+    await _own(harness, late, 9251, due_in_days=-3)
+    secretary = await harness.new_user(user_id=9252, role=Role.organisation_secretary)
+    blocked = await harness.new_user(user_id=9253, role=Role.organisation_secretary)
+    blocked.block()
+    svc: Services = harness.running.app.bot_data["services"]
+    before = len(secretary.messages)
+
+    told = await send_escalations(harness.running.app.bot, svc)
+    again = await send_escalations(harness.running.app.bot, svc)
+    await harness.settle()
+
+    assert (told, again) == (1, 0)
+    (message,) = secretary.messages[before:]
+    text = message.text or ""
+    assert "समय पर पूरी न हुई ज़रूरतें: 1" in text
+    assert "बूथ 45" in text and "Ramesh Kumar" in text and "3 दिन देर" in text
+    assert "Hall &amp; chairs for meetings" in (message.raw_text or "")
+    async with harness.db.sessions() as session:
+        marked = (await session.execute(select(OfficeBearer.unreachable_reason).where(
+            OfficeBearer.telegram_user_id == 9253))).scalar_one()
+    assert marked == "blocked"
