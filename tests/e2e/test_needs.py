@@ -3,16 +3,20 @@ handovers with buttons, the booth president told of a need met, overdue needs es
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import delete, select
 
+from bot.config import ReviewSettings, Settings, TelegramSettings
 from bot.review.needs import PAGE_SIZE
+from bot.runtime import jobs
+from bot.runtime.app import build_application
 from bot.sandbox import FakeMessage, FakeUser
 from handlers.callbacks import NEED_STATUS_CHANGES
 from handlers.context import Services
 from handlers.needs import send_escalations
 from models import AuditEntry, Booth, Need, NeedCategory, NeedStatus, OfficeBearer, Role
+from tests.conftest import Database
 from tests.e2e.conftest import MORNING, Harness
 from tests.factories import (
     make_assignment,
@@ -347,3 +351,18 @@ async def test_the_escalation_of_overdue_needs_reaches_the_secretary_once(harnes
         marked = (await session.execute(select(OfficeBearer.unreachable_reason).where(
             OfficeBearer.telegram_user_id == 9253))).scalar_one()
     assert marked == "blocked"
+
+
+async def test_the_escalation_runs_every_day_at_the_weekly_digest_time(db: Database) -> None:
+    review = ReviewSettings(weekly_digest_day="wednesday", weekly_digest_time=time(18, 15))
+    settings = Settings(telegram=TelegramSettings(token="123:TEST"), review=review)
+    friday_before_push = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    app = build_application(settings, db.sessions, with_jobs=False)
+
+    jobs.schedule(app, Services(settings=settings, sessions=db.sessions, clock=lambda: friday_before_push))
+
+    assert app.job_queue is not None
+    (job,) = app.job_queue.get_jobs_by_name("need_escalation")
+    first = job.job.trigger.get_next_fire_time(None, friday_before_push)
+    second = job.job.trigger.get_next_fire_time(first, first + timedelta(minutes=1))
+    assert (first.isoformat(), second.isoformat()) == ("2026-11-20T18:15:00+05:30", "2026-11-21T18:15:00+05:30")
