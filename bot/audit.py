@@ -35,6 +35,7 @@ class AuditAction(enum.StrEnum):
     correction_proposed = "correction_proposed"
     correction_confirmed = "correction_confirmed"
     correction_rejected = "correction_rejected"
+    need_reassigned = "need_reassigned"
 
 
 def _length(column: object) -> int:

@@ -89,3 +89,15 @@ class NeedChanged(DomainError):
     """The need was changed by someone else, or deleted, since the button was shown."""
 
     key = "needs.stale"
+
+
+class NotTheNeedOwner(DomainError):
+    """Only a need's owner, the organisation secretary or an admin may hand it to someone else."""
+
+    key = "needs.handover.not_owner"
+
+
+class NotANeedHandoverTarget(DomainError):
+    """A need may go only to an active district in-charge of its district or to the secretary (a forged button)."""
+
+    key = "needs.handover.not_a_target"

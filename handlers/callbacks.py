@@ -52,6 +52,10 @@ NEED_STATUS_CHANGES: dict[str, tuple[NeedStatus, NeedStatus]] = {
     "ro": (NeedStatus.resolved, NeedStatus.open),
 }
 """Status changes by callback action: from the status on screen to the new one."""
+# `nd:ra:<need id>:<booth id>.<page>` asks whom to hand a need to; `nd:gv:<need id>:<to>.<seen owner>.<booth
+# id>.<page>` hands it from the owner on screen to another (an owner id of 0 is the organisation secretary's queue)
+HANDOVER = "ra"
+HAND_TO = "gv"
 
 # the corrections list: `cor:pg:0:<page>` turns the page, `cor:np:<correction id>` asks for a new name and
 # number, `cor:sv:<id>` sends the name and number typed, `cor:x:<id>` leaves without sending, and
@@ -168,9 +172,36 @@ def needs_list_of(parsed: Callback) -> ListRef | None:
         return ListRef(parsed.record_id or None, int(parsed.value))
     if parsed.action == OPEN_BOOTH_NEEDS and not parsed.value:
         return ListRef(parsed.record_id, 0)
-    if parsed.action in NEED_STATUS_CHANGES:
+    if parsed.action in NEED_STATUS_CHANGES or parsed.action == HANDOVER:
         return ListRef.decode(parsed.value)
+    if parsed.action == HAND_TO:
+        hand_to = HandTo.decode(parsed.value)
+        return hand_to.ref if hand_to else None
     return None
+
+
+@dataclass(frozen=True)
+class HandTo:
+    """A handover button: to whom, from the owner on screen (None: the secretary's queue), and the list to
+    show again afterwards."""
+
+    to_owner_id: int | None
+    seen_owner_id: int | None
+    ref: ListRef
+
+    def code(self) -> str:
+        """The handover as it travels in the button's callback data."""
+        return f"{self.to_owner_id or 0}.{self.seen_owner_id or 0}.{self.ref.code()}"
+
+    @classmethod
+    def decode(cls, code: str) -> HandTo | None:
+        """The handover a button names, or None if the data is not ours."""
+        to, _, rest = code.partition(".")
+        seen, _, ref_code = rest.partition(".")
+        ref = ListRef.decode(ref_code)
+        if not (to.isdigit() and seen.isdigit()) or ref is None:
+            return None
+        return cls(int(to) or None, int(seen) or None, ref)
 
 
 def status_change(seen: NeedStatus, to: NeedStatus) -> str:

@@ -9,13 +9,14 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.config import ReviewSettings
 from bot.errors import AlreadyReported, NotYourAssignment, ReportWindowClosed
+from bot.outreach.needs import raise_needs
 from models import (
     FINAL_OUTCOMES,
     Assignment,
     BoothPresident,
     CallReport,
-    Need,
     NeedCategory,
     Outcome,
     Strength,
@@ -94,8 +95,10 @@ async def reported_president(session: AsyncSession, *, assignment_id: int, offic
 
 
 async def record_report(session: AsyncSession, *, draft: ReportDraft, office_bearer_id: int, today: date,
-                        grace_days: int, now: datetime) -> CallReport:
-    """Store a confirmed report (checked again: the conversation may be old) with its needs.
+                        grace_days: int, now: datetime,
+                        need_due_days: int = ReviewSettings.need_due_days) -> CallReport:
+    """Store a confirmed report (checked again: the conversation may be old) with its needs, each due
+    `need_due_days` after today.
 
     A wrong number marks the booth president's phone for correction, so no one is given it again.
     """
@@ -117,10 +120,8 @@ async def record_report(session: AsyncSession, *, draft: ReportDraft, office_bea
     session.add(report)
     await session.flush()
     if draft.talked:
-        for category in sorted(draft.needs | ({NeedCategory.other} if draft.need_detail else set())):
-            detail = draft.need_detail if category is NeedCategory.other else None
-            session.add(Need(call_report_id=report.id, booth_id=assignment.booth_id, category=category,
-                             detail=detail, created_at=now))
+        await raise_needs(session, call_report_id=report.id, booth_id=assignment.booth_id, categories=draft.needs,
+                          words=draft.need_detail, today=today, due_days=need_due_days, now=now)
     if draft.outcome is Outcome.wrong_number:
         president = await session.get_one(BoothPresident, assignment.booth_president_id)
         president.phone_reported_wrong_at = now

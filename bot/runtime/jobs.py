@@ -1,4 +1,5 @@
-"""Scheduled work: the morning push, the retry of unsent messages, the evening reminder, the digests.
+"""Scheduled work: the morning push, the retry of unsent messages, the evening reminder, the digests, the
+escalation of overdue needs.
 
 Thin wrappers: each job reads the clock, opens its own units of work and calls the domain.
 """
@@ -17,6 +18,7 @@ from bot.privacy import apply_retention
 from bot.runtime.outage import is_database_outage
 from handlers.channel import TelegramChannel, channel_for
 from handlers.context import Context, Services
+from handlers.needs import escalation_job
 from handlers.report import TIMEOUT_CHECK_SECONDS, close_abandoned_reports
 from handlers.summary import daily_digest, weekly_digest, weekly_digest_days
 from handlers.verification import back_check_job
@@ -91,6 +93,7 @@ def schedule(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     queue.run_daily(weekly_digest, review.weekly_digest_time.replace(tzinfo=out.zone),
                     days=weekly_digest_days(review), name="weekly_digest")
     queue.run_daily(daily_digest, review.daily_digest_time.replace(tzinfo=out.zone), name="daily_digest")
+    queue.run_daily(escalation_job, review.weekly_digest_time.replace(tzinfo=out.zone), name="need_escalation")
     queue.run_daily(back_check_job, svc.settings.review.back_check_time.replace(tzinfo=out.zone),
                     name="back_checks")
     queue.run_daily(retention, svc.settings.privacy.retention_time.replace(tzinfo=out.zone), name="retention")

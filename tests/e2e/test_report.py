@@ -90,7 +90,7 @@ async def test_a_full_report_with_needs_and_a_note_in_english(harness: Harness) 
     assert report.notes == "Family wedding next week"
     async with harness.db.sessions() as session:
         needs = {(n.category, n.detail) for n in (await session.execute(select(Need))).scalars()}
-    assert needs == {(NeedCategory.voter_list, None), (NeedCategory.other, "Need a meeting hall & chairs")}
+    assert needs == {(NeedCategory.voter_list, "Need a meeting hall & chairs")}
 
 
 async def test_a_wrong_number_is_flagged_for_the_admin(harness: Harness) -> None:
