@@ -22,6 +22,10 @@ BACK_CHECK = "bck"
 FLAGS = "flg"
 ADMIN = "adm"
 CORRECTIONS = "cor"
+BOOTH = "bth"
+
+# `bth:o:<booth id>`: a booth row of an assembly seat's summary opens the booth view (/booth)
+OPEN_BOOTH = "o"
 
 # `lang:set:0:<language>`
 SET_LANGUAGE = "set"
@@ -93,7 +97,8 @@ NEED_CODES: dict[str, NeedCategory] = {"vl": NeedCategory.voter_list, "bc": Need
                                        "li": NeedCategory.local_issue, "ot": NeedCategory.other}
 
 # the summary drill-down and its export: `sum:<level>:<area id>:<period><yyyymmdd>`, e.g. `sum:d:12:w20261120`
-LEVEL_CODES: dict[str, Level] = {"s": Level.state, "r": Level.region, "d": Level.district, "p": Level.person}
+LEVEL_CODES: dict[str, Level] = {"s": Level.state, "r": Level.region, "d": Level.district, "p": Level.person,
+                                 "st": Level.seats, "f": Level.focus, "l": Level.lok_sabha, "a": Level.assembly}
 PERIOD_CODES: dict[str, PeriodKind] = {"d": PeriodKind.day, "w": PeriodKind.week, "m": PeriodKind.month}
 
 

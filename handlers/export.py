@@ -30,7 +30,8 @@ async def _send_export(update: Update, context: Context, session: AsyncSession, 
     svc, language = context.services, language_for(context, person)
     try:
         export = await export_area(session, Viewer.of(person), level=level, area_id=area_id, period=period,
-                                   timezone=svc.settings.outreach.zone, now=svc.clock())
+                                   timezone=svc.settings.outreach.zone, now=svc.clock(),
+                                   focus=svc.settings.outreach.focus_lok_sabha)
     except DomainError as exc:
         return translate(language, exc.key, **exc.params)
     await session.commit()

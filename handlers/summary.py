@@ -58,17 +58,31 @@ def parse_period_args(args: Sequence[str], today: date) -> Period | None:
     return Period(kind, end)
 
 
+MAX_BOOTH_BUTTONS = 40
+"""At most this many booth buttons under an assembly seat's view (the text lists the booths; Telegram allows
+100 buttons in all)."""
+
+
 def progress_keyboard(language: str, view: ProgressView, *, may_export: bool) -> InlineKeyboardMarkup:
-    """Buttons under a view: one per region or district to drill into, the period switch, back and export."""
+    """Buttons under a view: one per region, district, Lok Sabha or assembly seat to drill into (a booth opens
+    its booth view), the Lok Sabha seats and focus seats of the state, the period switch, back and export."""
     area, period = view.area, view.period
     here = cb.code_of(cb.LEVEL_CODES, area.level)
     rows: list[list[InlineKeyboardButton]] = []
-    if view.rows_level in (Level.region, Level.district):
+    if view.rows_level in (Level.region, Level.district, Level.lok_sabha, Level.assembly):
         level = cb.code_of(cb.LEVEL_CODES, view.rows_level)
-        drill = [InlineKeyboardButton(row.name, callback_data=cb.build(cb.SUMMARY, level, row.id,
-                                                                       cb.period_value(period)))
+        drill = [InlineKeyboardButton(translate(language, "seats.focus_mark") + row.name if row.focus else row.name,
+                                      callback_data=cb.build(cb.SUMMARY, level, row.id, cb.period_value(period)))
                  for row in view.rows]
         rows += [drill[i:i + 2] for i in range(0, len(drill), 2)]
+    if view.rows_level is Level.booth:
+        booths = [InlineKeyboardButton(row.name, callback_data=cb.build(cb.BOOTH, cb.OPEN_BOOTH, row.id))
+                  for row in view.rows[:MAX_BOOTH_BUTTONS]]
+        rows += [booths[i:i + 2] for i in range(0, len(booths), 2)]
+    if area.level is Level.state or (area.level is Level.district and area.parent is None):
+        rows.append([InlineKeyboardButton(translate(language, f"seats.button.{level.value}"), callback_data=cb.build(
+            cb.SUMMARY, cb.code_of(cb.LEVEL_CODES, level), 0, cb.period_value(period)))
+            for level in (Level.seats, Level.focus)])
     switch = []
     for kind in PeriodKind:
         label = translate(language, f"review.button.{kind.value}")
@@ -106,7 +120,7 @@ async def _view(context: Context, session: AsyncSession, viewer: Viewer, level: 
     svc = context.services
     return await progress_view(session, viewer, level=level, area_id=area_id, period=period, today=svc.today(),
                                grace_days=svc.settings.outreach.report_grace_days, now=svc.clock(),
-                               zone=svc.settings.outreach.zone)
+                               zone=svc.settings.outreach.zone, focus=svc.settings.outreach.focus_lok_sabha)
 
 
 @registered

@@ -29,6 +29,7 @@ from bot.access import Viewer
 from bot.audit import AuditAction, record
 from bot.errors import DomainError
 from bot.i18n import enum_label, translate
+from bot.review.coverage import focus_seat_ids
 from bot.review.flags import Flag, flags_for_period
 from bot.review.periods import Level, Period
 from bot.review.progress import (
@@ -48,6 +49,7 @@ from models import (
     Delivery,
     DeliveryStatus,
     District,
+    LokSabhaSeat,
     Mandal,
     Need,
     NeedCategory,
@@ -123,6 +125,8 @@ class CallExportRow:
     attempts: int
     flags: tuple[Flag, ...] = ()
     back_check: BackCheckAnswer | None = None
+    lok_sabha: str = ""
+    focus: bool = False
 
 
 async def _needs_by_assignment(session: AsyncSession, scope: CallScope) -> dict[int, list[RaisedNeed]]:
@@ -139,15 +143,20 @@ async def _needs_by_assignment(session: AsyncSession, scope: CallScope) -> dict[
 
 async def export_calls(session: AsyncSession, *, start: date, end: date,
                        district_ids: Collection[int] | None = None,
-                       timezone: tzinfo = UTC) -> list[CallExportRow]:
+                       timezone: tzinfo = UTC, focus: Collection[str] = (),
+                       lok_sabha_ids: Collection[int] | None = None,
+                       assembly_id: int | None = None) -> list[CallExportRow]:
     """Every assignment of `start`..`end` on booths of `district_ids` (all when None), for a spreadsheet.
 
     The outcome, well-being and position come from the latest report; needs from every report; the
     report time is given in `timezone` (the programme's local time, UTC by default), which also decides
     what counts as "the evening" for the plausibility flags; the back-check answer comes from the booth
-    president, if they were asked.
+    president, if they were asked. Each row names its Lok Sabha seat and whether it is one of the `focus`
+    seats; `lok_sabha_ids` or `assembly_id` keep only the calls of those seats (a seat's view).
     """
-    scope = call_scope(start=start, end=end, district_ids=district_ids)
+    scope = call_scope(start=start, end=end, district_ids=district_ids, lok_sabha_ids=lok_sabha_ids,
+                       assembly_id=assembly_id)
+    focus_ids = await focus_seat_ids(session, focus)
     scoped = scope.assignments
     latest = latest_reports(scope)
     needs = await _needs_by_assignment(session, scope)
@@ -161,7 +170,8 @@ async def export_calls(session: AsyncSession, *, start: date, end: date,
                Mandal.name.label("mandal"), District.name.label("district"), Region.name.label("region"),
                Delivery.status.label("delivery"), latest.c.outcome, latest.c.wellbeing,
                latest.c.booth_position, latest.c.reported_at, latest.c.notes, latest.c.attempts,
-               BackCheck.asked_at.label("back_check_asked_at"), BackCheck.called.label("back_check_called"))
+               BackCheck.asked_at.label("back_check_asked_at"), BackCheck.called.label("back_check_called"),
+               LokSabhaSeat.id.label("lok_sabha_id"), LokSabhaSeat.name.label("lok_sabha"))
         .select_from(scoped)
         .join(OfficeBearer, OfficeBearer.id == scoped.c.office_bearer_id)
         .join(BoothPresident, BoothPresident.id == scoped.c.booth_president_id)
@@ -170,6 +180,7 @@ async def export_calls(session: AsyncSession, *, start: date, end: date,
         .join(Mandal, Mandal.id == Booth.mandal_id)
         .join(District, District.id == scoped.c.district_id)
         .join(Region, Region.id == District.region_id)
+        .join(LokSabhaSeat, LokSabhaSeat.id == AssemblySeat.lok_sabha_id)
         .outerjoin(Delivery, scope.delivery())
         .outerjoin(latest, latest.c.assignment_id == scoped.c.id)
         .outerjoin(BackCheck, BackCheck.assignment_id == scoped.c.id)
@@ -179,6 +190,7 @@ async def export_calls(session: AsyncSession, *, start: date, end: date,
         values = dict(row)
         assignment_id, reported_at = values.pop("id"), values.pop("reported_at")
         answer = _back_check_answer(values.pop("back_check_asked_at"), values.pop("back_check_called"))
+        values["focus"] = values.pop("lok_sabha_id") in focus_ids
         exported.append(CallExportRow(
             **values | {"needs": tuple(needs[assignment_id]), "attempts": values["attempts"] or 0},
             reported_at=reported_at.astimezone(timezone) if reported_at else None,
@@ -209,6 +221,8 @@ _COLUMNS: tuple[tuple[str, Callable[[CallExportRow, str], Cell]], ...] = (
     ("mandal", lambda row, _: row.mandal),
     ("district", lambda row, _: row.district),
     ("region", lambda row, _: row.region),
+    ("lok_sabha", lambda row, _: row.lok_sabha),
+    ("focus", lambda row, language: translate(language, "export.focus.yes" if row.focus else "export.focus.no")),
     ("delivery", lambda row, language: enum_label(language, row.delivery) if row.delivery
         else translate(language, "delivery_status.none")),
     ("outcome", lambda row, language: _optional_label(language, row.outcome)),
@@ -345,19 +359,21 @@ class AreaExport:
 
 
 async def export_area(session: AsyncSession, viewer: Viewer, *, level: Level, area_id: int, period: Period,
-                      timezone: tzinfo, now: datetime) -> AreaExport:
-    """The calls of the state, a region or a district over `period`, for the secretary or an admin, logged.
+                      timezone: tzinfo, now: datetime, focus: Collection[str] = ()) -> AreaExport:
+    """The calls of the state, a region, a district, the state by seat, the `focus` seats, a Lok Sabha seat or
+    an assembly seat over `period`, for the secretary or an admin, logged.
 
     Raises `ExportNotAllowed` for everyone else, and `NotVisible` or `UnknownArea` as the views do.
     """
     if not viewer.sees_all:
         raise ExportNotAllowed
-    target = await area_target(session, viewer, level, area_id)
+    target = await area_target(session, viewer, level, area_id, focus=focus)
     if target.office_bearer_id is not None:
         raise NotVisible
     rows = await export_calls(session, start=period.start, end=period.end, district_ids=target.district_ids,
-                              timezone=timezone)
-    scope = "all" if level is Level.state else f"{level.value}:{area_id}"
+                              timezone=timezone, focus=focus, lok_sabha_ids=target.lok_sabha_ids,
+                              assembly_id=target.assembly_id)
+    scope = "all" if level in (Level.state, Level.seats) else f"{level.value}:{area_id}"
     await record_export(session, actor_id=viewer.person_id, actor_label="bot", period=(period.start, period.end),
                         scope=scope, rows=len(rows), now=now)
     return AreaExport(target.area, period, rows)

@@ -8,12 +8,19 @@ from datetime import date, timedelta
 
 
 class Level(enum.StrEnum):
-    """How far down a progress view looks: the state, a region, a district, or one office-bearer's own work."""
+    """How far down a progress view looks: the state, a region, a district, or one office-bearer's own work;
+    or, along the electoral map, the state by Lok Sabha seat (`seats`), its focus seats only (`focus`), one Lok
+    Sabha seat, one assembly seat. `booth` is only ever the rows of an assembly seat's view."""
 
     state = "state"
     region = "region"
     district = "district"
     person = "person"
+    seats = "seats"
+    focus = "focus"
+    lok_sabha = "lok_sabha"
+    assembly = "assembly"
+    booth = "booth"
 
 
 class PeriodKind(enum.StrEnum):

@@ -15,13 +15,14 @@ from datetime import date, datetime, timedelta, tzinfo
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import ColumnElement, Label, RowMapping, Select, Subquery, and_, func, select
+from sqlalchemy import ColumnElement, Label, RowMapping, Select, String, Subquery, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.access import Viewer
 from bot.errors import DomainError
 from bot.outreach.reports import reported_since
+from bot.review.coverage import CoverageFigures, coverage_figures, focus_seat_ids, map_conditions
 from bot.review.flags import flags_for_period
 from bot.review.periods import Level, Period, PeriodKind
 from models import (
@@ -33,6 +34,7 @@ from models import (
     Delivery,
     DeliveryStatus,
     District,
+    LokSabhaSeat,
     Need,
     NeedCategory,
     NeedStatus,
@@ -152,23 +154,27 @@ class CallScope:
 
 
 def call_scope(*, start: date, end: date, district_ids: Collection[int] | None,
-               office_bearer_id: int | None = None, overdue_before: date | None = None) -> CallScope:
+               office_bearer_id: int | None = None, overdue_before: date | None = None,
+               lok_sabha_ids: Collection[int] | None = None, assembly_id: int | None = None) -> CallScope:
     """The assignments of `start`..`end` on booths of `district_ids` (all districts when None).
 
-    With `office_bearer_id`, only that person's calls. Calls of days before `overdue_before` that nobody
+    With `office_bearer_id`, only that person's calls; with `lok_sabha_ids` or `assembly_id`, only calls to
+    booths of those Lok Sabha seats or that assembly seat. Calls of days before `overdue_before` that nobody
     reported are counted as overdue (none are when it is None).
     """
     assignments = (select(Assignment.id, Assignment.day, Assignment.slot, Assignment.office_bearer_id,
-                          Assignment.booth_id, Assignment.booth_president_id, AssemblySeat.district_id)
+                          Assignment.booth_id, Assignment.booth_president_id, AssemblySeat.district_id,
+                          Booth.assembly_id, AssemblySeat.lok_sabha_id)
                    .join(Booth, Assignment.booth_id == Booth.id)
                    .join(AssemblySeat, Booth.assembly_id == AssemblySeat.id)
                    .where(Assignment.day.between(start, end)))
-    if district_ids is not None:
-        assignments = assignments.where(AssemblySeat.district_id.in_(district_ids))
+    on_map = map_conditions(district_ids=district_ids, lok_sabha_ids=lok_sabha_ids, assembly_id=assembly_id)
+    if on_map:
+        assignments = assignments.where(*on_map)
     if office_bearer_id is not None:
         assignments = assignments.where(Assignment.office_bearer_id == office_bearer_id)
     return CallScope(start=start, end=end, assignments=assignments.subquery("scoped"),
-                     all_districts=district_ids is None and office_bearer_id is None,
+                     all_districts=not on_map and office_bearer_id is None,
                      overdue_before=overdue_before)
 
 
@@ -343,11 +349,13 @@ class Area:
 
 @dataclass(frozen=True)
 class ProgressRow:
-    """The counts of one region, district or office-bearer inside a view."""
+    """The counts of one region, district, office-bearer, Lok Sabha seat (`focus` marks a focus seat), assembly
+    seat or booth inside a view."""
 
     id: int
     name: str
     counts: Counts
+    focus: bool = False
 
 
 @dataclass(frozen=True)
@@ -404,6 +412,7 @@ class ProgressView:
     open_needs: tuple[OpenNeeds, ...]
     attention: Attention = Attention()
     flagged: int | None = None
+    coverage: CoverageFigures | None = None
 
     @property
     def trend(self) -> Trend:
@@ -414,19 +423,25 @@ class ProgressView:
 
 @dataclass(frozen=True)
 class Target:
-    """What a view counts: its area, the districts or person its calls are limited to, and its rows."""
+    """What a view counts: its area, the districts or person its calls are limited to, and its rows; for
+    views along the electoral map also the Lok Sabha seats or the assembly seat, and which seats are focus
+    seats."""
 
     area: Area
     district_ids: Collection[int] | None
     office_bearer_id: int | None
     rows_level: Level | None
+    lok_sabha_ids: Collection[int] | None = None
+    assembly_id: int | None = None
+    focus_ids: frozenset[int] = frozenset()
 
 
-async def area_target(session: AsyncSession, viewer: Viewer, level: Level, area_id: int) -> Target:
+async def area_target(session: AsyncSession, viewer: Viewer, level: Level, area_id: int, *,
+                      focus: Collection[str] = ()) -> Target:
     """What `viewer` would see of an area; raises `NotVisible` or `UnknownArea`.
 
     Whether the role allows the area is checked before the area is looked up, so a refusal says nothing
-    about whether it exists.
+    about whether it exists. `focus` names the focus Lok Sabha seats (`outreach.focus_lok_sabha`).
     """
     if level is Level.person:
         if area_id != viewer.person_id:
@@ -434,6 +449,8 @@ async def area_target(session: AsyncSession, viewer: Viewer, level: Level, area_
         return Target(Area(level, area_id, viewer.name, None), None, area_id, None)
     if viewer.own_work_only or (level is Level.region and not viewer.sees_all):
         raise NotVisible
+    if level in SEAT_LEVELS:
+        return await _seat_target(session, viewer, level, area_id, await focus_seat_ids(session, focus))
     if level is Level.state:
         if area_id != 0:
             raise UnknownArea
@@ -458,6 +475,85 @@ async def area_target(session: AsyncSession, viewer: Viewer, level: Level, area_
     return Target(Area(level, area_id, district.name, parent), [area_id], None, Level.person)
 
 
+SEAT_LEVELS = (Level.seats, Level.focus, Level.lok_sabha, Level.assembly, Level.booth)
+"""Levels along the electoral map: the state by Lok Sabha seat or its focus seats, a seat, an assembly seat
+(and booths, which are only rows)."""
+
+
+async def _seat_target(session: AsyncSession, viewer: Viewer, level: Level, area_id: int,
+                       focus_ids: frozenset[int]) -> Target:
+    """What `viewer` would see of the state by seat, the focus seats, a Lok Sabha seat or an assembly seat.
+
+    A district in-charge sees the seats holding booths of their districts, counting only those booths.
+    """
+    charge = not viewer.sees_all
+    if level in (Level.seats, Level.focus):
+        if area_id != 0:
+            raise UnknownArea
+        seats = focus_ids if level is Level.focus else None
+        return Target(Area(level, 0, None, (Level.state, 0), charge=charge), viewer.district_ids, None,
+                      Level.lok_sabha, lok_sabha_ids=seats, focus_ids=focus_ids)
+    if level is Level.booth:
+        raise UnknownArea
+    if viewer.district_ids is not None:
+        seat_column = AssemblySeat.lok_sabha_id if level is Level.lok_sabha else AssemblySeat.id
+        if not (await session.execute(select(AssemblySeat.id).where(
+                seat_column == area_id, AssemblySeat.district_id.in_(viewer.district_ids)).limit(1))).first():
+            raise NotVisible
+    if level is Level.lok_sabha:
+        seat = await session.get(LokSabhaSeat, area_id)
+        if seat is None:
+            raise UnknownArea
+        up = Level.focus if area_id in focus_ids else Level.seats
+        return Target(Area(level, area_id, seat.name, (up, 0), charge=charge), viewer.district_ids, None,
+                      Level.assembly, lok_sabha_ids=[area_id], focus_ids=focus_ids)
+    assembly = await session.get(AssemblySeat, area_id)
+    if assembly is None:
+        raise UnknownArea
+    return Target(Area(level, area_id, f"{assembly.number} {assembly.name}", (Level.lok_sabha, assembly.lok_sabha_id),
+                       charge=charge),
+                  viewer.district_ids, None, Level.booth, assembly_id=area_id, focus_ids=focus_ids)
+
+
+def _numbered(number: Any, name: Any) -> Label[str]:
+    """"172 Lucknow North": an assembly seat's or booth's number and name as one row name."""
+    return (cast(number, String) + " " + name).label("name")
+
+
+def _map_rows(query: Select[Any], scoped: Subquery, rows_level: Level) -> tuple[Select[Any], tuple[Any, ...]]:
+    """The counts query split by Lok Sabha seat (by name), assembly seat or booth (by number)."""
+    if rows_level is Level.lok_sabha:
+        return (query.add_columns(LokSabhaSeat.id.label("key"), LokSabhaSeat.name.label("name"))
+                .join(LokSabhaSeat, LokSabhaSeat.id == scoped.c.lok_sabha_id), (LokSabhaSeat.id, LokSabhaSeat.name))
+    if rows_level is Level.assembly:
+        return (query.add_columns(AssemblySeat.id.label("key"), _numbered(AssemblySeat.number, AssemblySeat.name))
+                .join(AssemblySeat, AssemblySeat.id == scoped.c.assembly_id),
+                (AssemblySeat.id, AssemblySeat.number, AssemblySeat.name))
+    return (query.add_columns(Booth.id.label("key"), _numbered(Booth.number, Booth.name))
+            .join(Booth, Booth.id == scoped.c.booth_id), (Booth.id, Booth.number, Booth.name))
+
+
+async def _with_every_seat(session: AsyncSession, target: Target,
+                           rows: tuple[ProgressRow, ...]) -> tuple[ProgressRow, ...]:
+    """Seat rows of a view along the map, with the seats nobody called in the period added at nought, so a
+    silent seat shows; Lok Sabha seats marked when they are focus seats. Booth rows stay as they are."""
+    if target.rows_level not in (Level.lok_sabha, Level.assembly):
+        return rows
+    on_map = map_conditions(district_ids=target.district_ids, lok_sabha_ids=target.lok_sabha_ids)
+    if target.rows_level is Level.lok_sabha:
+        seats = (select(LokSabhaSeat.id, LokSabhaSeat.name.label("name"))
+                 .join(AssemblySeat, AssemblySeat.lok_sabha_id == LokSabhaSeat.id)
+                 .order_by(LokSabhaSeat.name, LokSabhaSeat.id))
+    else:
+        seats = select(AssemblySeat.id, _numbered(AssemblySeat.number, AssemblySeat.name)).order_by(
+            AssemblySeat.number)
+    counted = {row.id: row for row in rows}
+    every = (await session.execute(seats.where(*on_map).distinct())).all()
+    return tuple(ProgressRow(seat.id, seat.name, counted[seat.id].counts if seat.id in counted else Counts(),
+                             focus=target.rows_level is Level.lok_sabha and seat.id in target.focus_ids)
+                 for seat in every)
+
+
 async def _view_rows(session: AsyncSession, scope: CallScope, rows_level: Level | None) -> tuple[ProgressRow, ...]:
     """The scope's counts split by region, district or office-bearer; office-bearers least complete first."""
     if rows_level is None:
@@ -468,6 +564,8 @@ async def _view_rows(session: AsyncSession, scope: CallScope, rows_level: Level 
         query = query.add_columns(OfficeBearer.id.label("key"), OfficeBearer.name.label("name")).join(
             OfficeBearer, OfficeBearer.id == scoped.c.office_bearer_id)
         group: tuple[Any, ...] = (OfficeBearer.id, OfficeBearer.name)
+    elif rows_level in SEAT_LEVELS:
+        query, group = _map_rows(query, scoped, rows_level)
     else:
         query = query.join(District, District.id == scoped.c.district_id)
         if rows_level is Level.region:
@@ -494,9 +592,11 @@ async def _open_needs(session: AsyncSession, target: Target, now: datetime) -> t
                     func.count().filter(Need.created_at < old_before).label("old"))
              .where(Need.status != NeedStatus.resolved)
              .group_by(Need.category))
-    if target.district_ids is not None:
+    on_map = map_conditions(district_ids=target.district_ids, lok_sabha_ids=target.lok_sabha_ids,
+                            assembly_id=target.assembly_id)
+    if on_map:
         query = (query.join(Booth, Booth.id == Need.booth_id).join(AssemblySeat, AssemblySeat.id == Booth.assembly_id)
-                 .where(AssemblySeat.district_id.in_(target.district_ids)))
+                 .where(*on_map))
     if target.office_bearer_id is not None:
         query = (query.join(CallReport, CallReport.id == Need.call_report_id)
                  .join(Assignment, Assignment.id == CallReport.assignment_id)
@@ -508,7 +608,8 @@ async def _open_needs(session: AsyncSession, target: Target, now: datetime) -> t
 
 
 async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, area_id: int, period: Period,
-                        today: date, grace_days: int, now: datetime, zone: tzinfo) -> ProgressView:
+                        today: date, grace_days: int, now: datetime, zone: tzinfo,
+                        focus: Collection[str] = ()) -> ProgressView:
     """Progress of one area over `period` as `viewer` may see it: assigned, delivered, reported, talked,
     unreachable and overdue, split one level down, with the trend against the previous period and the
     area's open needs by category and age.
@@ -516,17 +617,20 @@ async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, 
     A call is overdue once its report window (`grace_days` after its day, counted from `today`) has closed
     with no report. A handful of aggregate queries whatever the number of calls, and for one region's or
     district's single day one load of its calls for the plausibility flags (`zone` says when "the evening"
-    is). Raises `NotVisible` when the role does not allow the area, `UnknownArea` when it does not exist.
+    is). Every view above a person's own calls also carries the area's coverage (booth presidents talked to in
+    the last 30 and 90 days); `focus` names the focus Lok Sabha seats. Raises `NotVisible` when the role does
+    not allow the area, `UnknownArea` when it does not exist.
     """
-    target = await area_target(session, viewer, level, area_id)
+    target = await area_target(session, viewer, level, area_id, focus=focus)
     overdue_before = today - timedelta(days=grace_days)
 
     def scope_of(days: Period) -> CallScope:
         return call_scope(start=days.start, end=days.end, district_ids=target.district_ids,
-                          office_bearer_id=target.office_bearer_id, overdue_before=overdue_before)
+                          office_bearer_id=target.office_bearer_id, overdue_before=overdue_before,
+                          lok_sabha_ids=target.lok_sabha_ids, assembly_id=target.assembly_id)
 
     scope = scope_of(period)
-    rows = await _view_rows(session, scope, target.rows_level)
+    rows = await _with_every_seat(session, target, await _view_rows(session, scope, target.rows_level))
     if target.rows_level is None:
         totals = _counts((await session.execute(_counts_query(scope))).mappings().one())
     else:
@@ -540,6 +644,9 @@ async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, 
     if totals.assigned and period.kind is PeriodKind.day and target.area.level in (Level.region, Level.district):
         flagged = len(await flags_for_period(session, start=period.start, end=period.end,
                                              district_ids=target.district_ids, zone=zone))
+    coverage = None if target.office_bearer_id is not None else await coverage_figures(
+        session, today=today, district_ids=target.district_ids, lok_sabha_ids=target.lok_sabha_ids,
+        assembly_id=target.assembly_id)
     return ProgressView(area=target.area, period=period, totals=totals, previous=previous, rows=rows,
                         rows_level=target.rows_level, open_needs=await _open_needs(session, target, now),
-                        attention=attention, flagged=flagged)
+                        attention=attention, flagged=flagged, coverage=coverage)

@@ -23,6 +23,7 @@ from bot.runtime.persistence import DatabasePersistence
 from bot.runtime.ratelimit import PacedRateLimiter
 from handlers import admin, booth, charts, export, fallback, leave, needs, registration, report, summary, verification
 from handlers import corrections as correction_handlers
+from handlers import coverage as coverage_command
 from handlers.context import Context, Services, ServicesContext, language_for
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,7 @@ def build_application(
     export.register_handlers(app)
     charts.register_handlers(app)
     booth.register_handlers(app)
+    coverage_command.register_handlers(app)
     needs.register_handlers(app)
     correction_handlers.register_handlers(app)
     verification.register_handlers(app)

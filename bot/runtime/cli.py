@@ -29,6 +29,7 @@ from bot.outreach.people import pause_calls, resume_calls
 from bot.phones import InvalidPhone, normalise_mobile
 from bot.privacy import ERASED, Erasure, Person, erase_person, export_person, find_people, subject_of
 from bot.review.charts import render_charts, stack
+from bot.review.coverage import UnknownSeat, lok_sabha_by_name
 from bot.review.exports import export_calls, record_export, write_calls
 from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import progress_view
@@ -233,7 +234,8 @@ def export_calls_command(ctx: Context, start_text: str | None, end_text: str | N
 
     async def work(sessions: SessionFactory) -> int:
         async with session_scope(sessions) as session:
-            rows = await export_calls(session, start=start, end=end, timezone=ctx.settings.outreach.zone)
+            rows = await export_calls(session, start=start, end=end, timezone=ctx.settings.outreach.zone,
+                                      focus=ctx.settings.outreach.focus_lok_sabha)
             write_calls(output, rows, ctx.language)
             await record_export(session, actor_id=None, actor_label="cli", period=(start, end), scope="all",
                                 rows=len(rows), now=utc_now())
@@ -270,23 +272,37 @@ def _write_charts(ctx: Context, path: Path, *, start: date, end: date) -> None:
               callback=_png_path,
               help="Also write the charts to FILE.png, in one image one below the other: reporting by district "
                    "in the six weeks ending on that day, how the period's calls went, and the needs raised.")
+@click.option("--lok-sabha", "lok_sabha", default=None, metavar="NAME",
+              help="One Lok Sabha seat (name in any case), by assembly seat, instead of the whole state.")
+@click.option("--focus", is_flag=True, help="The focus Lok Sabha seats (outreach.focus_lok_sabha), seat by seat.")
 @pass_context
-def report(ctx: Context, day_text: str | None, week: bool, month: bool, chart_file: Path | None) -> None:
-    """Print the organisation secretary's summary: the whole state's progress, every list in full."""
+def report(ctx: Context, day_text: str | None, week: bool, month: bool, chart_file: Path | None,
+           lok_sabha: str | None, focus: bool) -> None:
+    """Print the organisation secretary's summary: the whole state's progress (or one Lok Sabha seat's, or the
+    focus seats'), every list in full."""
     if week and month:
         raise click.UsageError(translate(ctx.language, "review.cli.one_period"))
+    if lok_sabha is not None and focus:
+        raise click.UsageError(translate(ctx.language, "cli.report.seat_or_focus"))
     kind = PeriodKind.month if month else PeriodKind.week if week else PeriodKind.day
     period = Period(kind, _day(day_text) or ctx.today())
     outreach = ctx.settings.outreach
 
     async def work(sessions: SessionFactory) -> str:
         async with session_scope(sessions) as session:
-            view = await progress_view(session, Viewer.whole_state(), level=Level.state, area_id=0, period=period,
+            level, area_id = Level.focus if focus else Level.state, 0
+            if lok_sabha is not None:
+                level, area_id = Level.lok_sabha, await lok_sabha_by_name(session, lok_sabha)
+            view = await progress_view(session, Viewer.whole_state(), level=level, area_id=area_id, period=period,
                                        today=ctx.today(), grace_days=outreach.report_grace_days, now=utc_now(),
-                                       zone=outreach.zone)
+                                       zone=outreach.zone, focus=outreach.focus_lok_sabha)
             return render_progress(view, ctx.language, html=False)
 
-    click.echo(ctx.with_database(work))
+    try:
+        click.echo(ctx.with_database(work))
+    except UnknownSeat as exc:
+        params = exc.params | {"close": exc.params["close"] or translate(ctx.language, "cli.report.no_close_seat")}
+        raise click.BadParameter(translate(ctx.language, exc.key, **params), param_hint="--lok-sabha") from None
     if chart_file is not None:
         _write_charts(ctx, chart_file, start=period.start, end=period.end)
 

@@ -9,9 +9,11 @@ from html import escape as escape_html
 from typing import TypeVar
 
 from bot.i18n import catalog, enum_label, format_day, translate
+from bot.review.coverage import CoverageFigures
 from bot.review.digests import Digest
 from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import (
+    SEAT_LEVELS,
     Area,
     NeedTally,
     OpenNeeds,
@@ -97,6 +99,9 @@ def area_label(area: Area, language: str) -> str:
     """What a view is about, in words: the whole state, your districts, a region, a district or own calls."""
     if area.level is Level.state:
         return translate(language, "review.area.charge" if area.charge else "review.area.state")
+    if area.level in SEAT_LEVELS:
+        key = f"seats.area.{area.level.value}" + ("_charge" if area.charge else "")
+        return translate(language, key, name=area.name or "")
     return translate(language, f"review.area.{area.level.value}", name=area.name)
 
 
@@ -131,6 +136,15 @@ class _ProgressWriter(_Writer):
                               denied=counts.denied)
         return line
 
+    def map_row(self, row: ProgressRow) -> str:
+        """A row, marked ⭐ when it is a focus Lok Sabha seat."""
+        return self.text("seats.focus_mark") + self.row(row) if row.focus else self.row(row)
+
+    def coverage(self, coverage: CoverageFigures) -> str:
+        """The area's coverage: booth presidents talked to in the last 30 and 90 days, in percent."""
+        return self.text("seats.coverage_line", share_30=_format_percent(coverage.share_30),
+                         share_90=_format_percent(coverage.share_90))
+
     def checks(self, view: ProgressView) -> str:
         """How far the view's reported calls were verified, and how many look doubtful."""
         totals = view.totals
@@ -151,6 +165,8 @@ class _ProgressWriter(_Writer):
             yield self.heading(preface)
         yield self.heading("review.title", area=area_label(view.area, self.language))
         yield self.period(view.period)
+        if view.coverage is not None:
+            yield self.coverage(view.coverage)
         totals, trend = view.totals, view.trend
         if not totals.assigned:
             yield self.text("summary.nothing")
@@ -167,7 +183,7 @@ class _ProgressWriter(_Writer):
             if view.previous.assigned:
                 yield self.text("review.trend.legend", days=view.period.days)
             if view.rows_level is not None:
-                yield from self.section(f"review.rows.{view.rows_level.value}", view.rows, self.row, limit)
+                yield from self.section(f"review.rows.{view.rows_level.value}", view.rows, self.map_row, limit)
             attention = view.attention
             yield from self.section("summary.unreported_heading", attention.unreported, self.unreported, limit)
             yield from self.section("summary.unreachable_heading", attention.unreachable, self.unreachable, limit)

@@ -16,6 +16,7 @@ from bot.roster.synthetic import generate_booth_rows, generate_office_bearer_row
 from bot.runtime.cli import main
 from models import AuditEntry, Booth, BoothPresident, OfficeBearer
 from tests.conftest import Database
+from tests.factories import make_assignment, make_booth, make_office_bearer, make_report, make_varanasi_booth
 from tests.test_privacy import CALLER_PHONE, PRESIDENT_PHONE, build
 
 
@@ -176,3 +177,42 @@ async def test_the_admin_exports_everything_held_about_an_office_bearer(samvad, 
         exports = (await session.execute(select(AuditEntry.subject).where(
             AuditEntry.action == "person_exported"))).scalars().all()
         assert exports == [f"office_bearer:{kavita_id}"]
+
+
+async def _two_seats(db: Database) -> None:
+    """A call reported on 20.11.2026 in Lucknow (seat Lucknow) and in Varanasi (seat Varanasi)."""
+    async with db.sessions() as session:
+        caller = await make_office_bearer(session, name="Sunita Rawat")
+        for slot, booth in enumerate((await make_booth(session), await make_varanasi_booth(session)), start=1):
+            await make_report(session, await make_assignment(session, office_bearer=caller, booth=booth,
+                                                             day=date(2026, 11, 20), slot=slot))
+        await session.commit()
+
+
+async def test_report_of_one_lok_sabha_seat_by_name_in_any_case(samvad, db: Database) -> None:
+    await _two_seats(db)
+
+    seat = await samvad("report", "--date", "2026-11-20", "--lok-sabha", "vARANASI")
+    unknown = await samvad("report", "--lok-sabha", "Varanas")
+
+    assert seat.exit_code == 0, seat.output
+    assert "Varanasi Lok Sabha" in seat.output and "390 Varanasi Cantt." in seat.output
+    assert "Lucknow" not in seat.output
+    assert unknown.exit_code != 0
+    assert "There is no Lok Sabha seat called «Varanas». Close names: Varanasi" in unknown.output
+
+
+async def test_report_of_the_focus_seats(samvad, db: Database, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    await _two_seats(db)
+    config = tmp_path / "config.toml"
+    config.write_text('[outreach]\nfocus_lok_sabha = ["Varanasi"]\n', encoding="utf-8")
+    monkeypatch.setenv("SAMVAD_CONFIG", str(config))
+
+    focus = await samvad("report", "--date", "2026-11-20", "--focus")
+    both = await samvad("report", "--date", "2026-11-20", "--focus", "--lok-sabha", "Varanasi")
+
+    assert focus.exit_code == 0, focus.output
+    assert "focus Lok Sabha seats" in focus.output and "⭐ Varanasi: " in focus.output
+    assert "Lucknow" not in focus.output
+    assert both.exit_code != 0 and "not both" in both.output
