@@ -41,6 +41,7 @@ from bot.review.progress import (
 )
 from models import (
     AssemblySeat,
+    Assignment,
     BackCheck,
     Booth,
     BoothPresident,
@@ -123,6 +124,12 @@ class CallExportRow:
     attempts: int
     flags: tuple[Flag, ...] = ()
     back_check: BackCheckAnswer | None = None
+    attempt: int = 1
+
+    @property
+    def conversation(self) -> bool:
+        """Whether the latest report says the office-bearer talked with the booth president."""
+        return self.outcome is Outcome.talked
 
 
 async def _needs_by_assignment(session: AsyncSession, scope: CallScope) -> dict[int, list[RaisedNeed]]:
@@ -145,7 +152,7 @@ async def export_calls(session: AsyncSession, *, start: date, end: date,
     The outcome, well-being and position come from the latest report; needs from every report; the
     report time is given in `timezone` (the programme's local time, UTC by default), which also decides
     what counts as "the evening" for the plausibility flags; the back-check answer comes from the booth
-    president, if they were asked.
+    president, if they were asked; `attempt` says which try at this booth president the call was.
     """
     scope = call_scope(start=start, end=end, district_ids=district_ids)
     scoped = scope.assignments
@@ -161,8 +168,10 @@ async def export_calls(session: AsyncSession, *, start: date, end: date,
                Mandal.name.label("mandal"), District.name.label("district"), Region.name.label("region"),
                Delivery.status.label("delivery"), latest.c.outcome, latest.c.wellbeing,
                latest.c.booth_position, latest.c.reported_at, latest.c.notes, latest.c.attempts,
-               BackCheck.asked_at.label("back_check_asked_at"), BackCheck.called.label("back_check_called"))
+               BackCheck.asked_at.label("back_check_asked_at"), BackCheck.called.label("back_check_called"),
+               Assignment.attempt)
         .select_from(scoped)
+        .join(Assignment, Assignment.id == scoped.c.id)
         .join(OfficeBearer, OfficeBearer.id == scoped.c.office_bearer_id)
         .join(BoothPresident, BoothPresident.id == scoped.c.booth_president_id)
         .join(Booth, Booth.id == scoped.c.booth_id)
@@ -212,12 +221,15 @@ _COLUMNS: tuple[tuple[str, Callable[[CallExportRow, str], Cell]], ...] = (
     ("delivery", lambda row, language: enum_label(language, row.delivery) if row.delivery
         else translate(language, "delivery_status.none")),
     ("outcome", lambda row, language: _optional_label(language, row.outcome)),
+    ("conversation", lambda row, language: translate(language, "export.conversation."
+                                                     + ("yes" if row.conversation else "no"))),
     ("wellbeing", lambda row, language: _optional_label(language, row.wellbeing)),
     ("booth_position", lambda row, language: _optional_label(language, row.booth_position)),
     ("needs", lambda row, language: _needs_text(language, row.needs)),
     ("reported_at", lambda row, _: row.reported_at.isoformat(timespec="seconds") if row.reported_at else None),
     ("notes", lambda row, _: row.notes),
     ("attempts", lambda row, _: row.attempts),
+    ("attempt", lambda row, _: row.attempt),
     ("flags", lambda row, language: "; ".join(translate(language, f"flag.{flag.value}") for flag in row.flags)
         or None),
     ("back_check", lambda row, language: translate(language, f"back_check.{row.back_check.value}")
