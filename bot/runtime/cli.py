@@ -268,7 +268,7 @@ def _write_charts(ctx: Context, path: Path, *, start: date, end: date) -> None:
 @click.option("--month", is_flag=True, help="The thirty days ending on that day.")
 @click.option("--chart", "chart_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               callback=_png_path,
-              help="Also write the charts to FILE.png, in one image one below the other: reporting by district "
+              help="Also write the charts to FILE.png, in one image one below the other: conversations by district "
                    "in the six weeks ending on that day, how the period's calls went, and the needs raised.")
 @pass_context
 def report(ctx: Context, day_text: str | None, week: bool, month: bool, chart_file: Path | None) -> None:
