@@ -1,4 +1,4 @@
-"""Charts for people who would rather look than read: week-by-week reporting per district, how the calls
+"""Charts for people who would rather look than read: week-by-week conversations per district, how the calls
 went, and what the booths need, as PNG images made for a phone screen.
 
 Pure rendering: figures from `bot.review.trends` in, PNG bytes out; no database, no Telegram. Every image is
@@ -22,8 +22,16 @@ from io import BytesIO
 from PIL import Image, ImageDraw, ImageFont, features
 
 from bot.i18n import format_day, translate
-from bot.review.trends import Completion, CompletionTrend, DistrictTrend, NeedCount, OutcomeTally, Period, Trends
-from models import Outcome
+from bot.review.trends import (
+    ConversationShare,
+    ConversationTrend,
+    DistrictTrend,
+    NeedCount,
+    OutcomeTally,
+    Period,
+    Trends,
+)
+from models import NOT_CONNECTED, Outcome
 
 WIDTH = 1080
 """Width of every chart in pixels."""
@@ -32,7 +40,7 @@ MARGIN = 48
 FONT_FILE = files("fontpkg_noto_sans_devanagari") / "files" / "NotoSansDevanagari[wdth,wght].ttf"
 
 LOWEST_SHOWN = 10
-"""With more districts than fit, the completion chart shows this many with the lowest reporting..."""
+"""With more districts than fit, the conversation chart shows this many with the lowest share..."""
 HIGHEST_SHOWN = 5
 """... and this many with the highest; the rest are counted in a line between them."""
 
@@ -235,8 +243,8 @@ def shown_districts(districts: Sequence[DistrictTrend]) -> list[DistrictTrend | 
     return [*ordered[:LOWEST_SHOWN], _Gap(hidden), *ordered[-HIGHEST_SHOWN:]]
 
 
-def _cell(sheet: _Sheet, box: tuple[float, float, float, float], completion: Completion) -> None:
-    """A week's square: coloured by its percentage, with the percentage and reported/assigned in it."""
+def _cell(sheet: _Sheet, box: tuple[float, float, float, float], completion: ConversationShare) -> None:
+    """A week's square: coloured by its percentage, with the percentage and conversations/assigned in it."""
     faces = _faces()
     left, top, right, bottom = box
     percent = completion.percent
@@ -247,7 +255,7 @@ def _cell(sheet: _Sheet, box: tuple[float, float, float, float], completion: Com
         sheet.text((middle, (top + bottom) / 2), "–", faces.value, MUTED, anchor="mm")
         return
     ink = _ink_on(background)
-    fraction = f"{completion.reported}/{completion.assigned}"
+    fraction = f"{completion.conversations}/{completion.assigned}"
     fitting = [face for face in (faces.small, faces.tiny) if face.getlength(fraction) <= right - left - 8]
     if not fitting:
         sheet.text((middle, (top + bottom) / 2), f"{percent}%", faces.value, ink, anchor="mm")
@@ -270,9 +278,10 @@ def _scale_legend(sheet: _Sheet, language: str) -> None:
     sheet.paragraph(translate(language, "chart.completion.no_calls"), faces.small, MUTED)
 
 
-def completion_chart(trend: CompletionTrend, language: str) -> bytes:
-    """A heat-table of reporting: a row per district (lowest first, all districts together on top), a column
-    per week, each square coloured by the share of the week's calls that were reported."""
+def conversation_chart(trend: ConversationTrend, language: str) -> bytes:
+    """A heat-table of conversations: a row per district (lowest first, all districts together on top), a
+    column per week, each square coloured by the share of the week's calls on which the office-bearer talked
+    with the booth president (attempts that did not connect count as no conversation)."""
     faces = _faces()
     sheet = _Sheet()
     subtitles = [translate(language, "chart.completion.subtitle")]
@@ -294,7 +303,7 @@ def completion_chart(trend: CompletionTrend, language: str) -> bytes:
         sheet.text((middle, top), format_day(language, week.start, with_year=False), faces.small_bold, anchor="ma")
         sheet.text((middle, top + HEADER_HEIGHT - 12), "–" + format_day(language, week.end, with_year=False),
                    faces.small, MUTED, anchor="md")
-    table: list[tuple[str, tuple[Completion, ...], bool] | _Gap] = []
+    table: list[tuple[str, tuple[ConversationShare, ...], bool] | _Gap] = []
     if len(trend.districts) > 1:
         table.append((translate(language, "chart.completion.all"), trend.totals, True))
     table.extend(row if isinstance(row, _Gap) else (row.name, row.weeks, False) for row in rows)
@@ -336,7 +345,9 @@ def _bar(sheet: _Sheet, share: float, colour: Colour, figures: str, height: int 
 
 
 def outcomes_chart(tally: OutcomeTally, language: str) -> bytes:
-    """How the period's reported calls ended: a bar per outcome with its count and share of the reported."""
+    """How the period's reported calls ended: a bar per outcome with its count and share of the reported, in
+    three groups under their own headings: the conversations, the attempts that did not connect (with their
+    sum), and the rest (a number or president to correct, a call back asked for)."""
     faces = _faces()
     sheet = _Sheet()
     sheet.heading(translate(language, "chart.outcomes.title"),
@@ -345,12 +356,27 @@ def outcomes_chart(tally: OutcomeTally, language: str) -> bytes:
     if not tally.assigned:
         sheet.paragraph(translate(language, "chart.nothing"), faces.label)
         return sheet.png()
-    for outcome, count in tally.outcomes:
-        sheet.paragraph(translate(language, f"outcome.{outcome.value}"), faces.label, after=4)
-        share = count / tally.reported if tally.reported else 0
-        _bar(sheet, share, OUTCOME_COLOURS[outcome], f"{count} · {_percent(count, tally.reported)}",
-             height=OUTCOME_BAR_HEIGHT)
-        sheet.reserve(14)
+    counts = dict(tally.outcomes)
+    groups = (
+        (translate(language, "chart.outcomes.group.conversation"), (Outcome.talked,)),
+        (translate(language, "chart.outcomes.group.not_connected", count=tally.not_connected,
+                   percent=_percent(tally.not_connected, tally.reported)), NOT_CONNECTED),
+        (translate(language, "chart.outcomes.group.other"),
+         tuple(o for o in Outcome if o is not Outcome.talked and o not in NOT_CONNECTED)),
+    )
+    for title, outcomes in groups:
+        sheet.paragraph(title, faces.small_bold, after=2)
+        rule = sheet.reserve(3)
+        sheet.draw.rectangle((MARGIN, rule, WIDTH - MARGIN, rule + 2), fill=RULE)
+        sheet.reserve(10)
+        for outcome in outcomes:
+            count = counts.get(outcome, 0)
+            sheet.paragraph(translate(language, f"outcome.{outcome.value}"), faces.label, after=4)
+            share = count / tally.reported if tally.reported else 0
+            _bar(sheet, share, OUTCOME_COLOURS[outcome], f"{count} · {_percent(count, tally.reported)}",
+                 height=OUTCOME_BAR_HEIGHT)
+            sheet.reserve(10)
+        sheet.reserve(8)
     return sheet.png()
 
 
@@ -383,8 +409,8 @@ def needs_chart(needs: Sequence[NeedCount], period: Period, language: str) -> by
 
 
 def render_charts(trends: Trends, language: str) -> tuple[bytes, bytes, bytes]:
-    """The three charts of `trends` in `language`: reporting by district, outcomes, needs."""
-    return (completion_chart(trends.completion, language), outcomes_chart(trends.outcomes, language),
+    """The three charts of `trends` in `language`: conversations by district, outcomes, needs."""
+    return (conversation_chart(trends.conversations, language), outcomes_chart(trends.outcomes, language),
             needs_chart(trends.needs, trends.period, language))
 
 

@@ -42,6 +42,7 @@ from bot.review.progress import (
 )
 from models import (
     AssemblySeat,
+    Assignment,
     BackCheck,
     Booth,
     BoothPresident,
@@ -127,6 +128,12 @@ class CallExportRow:
     back_check: BackCheckAnswer | None = None
     lok_sabha: str = ""
     focus: bool = False
+    attempt: int = 1
+
+    @property
+    def conversation(self) -> bool:
+        """Whether the latest report says the office-bearer talked with the booth president."""
+        return self.outcome is Outcome.talked
 
 
 async def _needs_by_assignment(session: AsyncSession, scope: CallScope) -> dict[int, list[RaisedNeed]]:
@@ -151,8 +158,9 @@ async def export_calls(session: AsyncSession, *, start: date, end: date,
     The outcome, well-being and position come from the latest report; needs from every report; the
     report time is given in `timezone` (the programme's local time, UTC by default), which also decides
     what counts as "the evening" for the plausibility flags; the back-check answer comes from the booth
-    president, if they were asked. Each row names its Lok Sabha seat and whether it is one of the `focus`
-    seats; `lok_sabha_ids` or `assembly_id` keep only the calls of those seats (a seat's view).
+    president, if they were asked; `attempt` says which try at this booth president the call was. Each row
+    names its Lok Sabha seat and whether it is one of the `focus` seats; `lok_sabha_ids` or `assembly_id` keep
+    only the calls of those seats (a seat's view).
     """
     scope = call_scope(start=start, end=end, district_ids=district_ids, lok_sabha_ids=lok_sabha_ids,
                        assembly_id=assembly_id)
@@ -171,8 +179,9 @@ async def export_calls(session: AsyncSession, *, start: date, end: date,
                Delivery.status.label("delivery"), latest.c.outcome, latest.c.wellbeing,
                latest.c.booth_position, latest.c.reported_at, latest.c.notes, latest.c.attempts,
                BackCheck.asked_at.label("back_check_asked_at"), BackCheck.called.label("back_check_called"),
-               LokSabhaSeat.id.label("lok_sabha_id"), LokSabhaSeat.name.label("lok_sabha"))
+               LokSabhaSeat.id.label("lok_sabha_id"), LokSabhaSeat.name.label("lok_sabha"), Assignment.attempt)
         .select_from(scoped)
+        .join(Assignment, Assignment.id == scoped.c.id)
         .join(OfficeBearer, OfficeBearer.id == scoped.c.office_bearer_id)
         .join(BoothPresident, BoothPresident.id == scoped.c.booth_president_id)
         .join(Booth, Booth.id == scoped.c.booth_id)
@@ -226,12 +235,15 @@ _COLUMNS: tuple[tuple[str, Callable[[CallExportRow, str], Cell]], ...] = (
     ("delivery", lambda row, language: enum_label(language, row.delivery) if row.delivery
         else translate(language, "delivery_status.none")),
     ("outcome", lambda row, language: _optional_label(language, row.outcome)),
+    ("conversation", lambda row, language: translate(language, "export.conversation."
+                                                     + ("yes" if row.conversation else "no"))),
     ("wellbeing", lambda row, language: _optional_label(language, row.wellbeing)),
     ("booth_position", lambda row, language: _optional_label(language, row.booth_position)),
     ("needs", lambda row, language: _needs_text(language, row.needs)),
     ("reported_at", lambda row, _: row.reported_at.isoformat(timespec="seconds") if row.reported_at else None),
     ("notes", lambda row, _: row.notes),
     ("attempts", lambda row, _: row.attempts),
+    ("attempt", lambda row, _: row.attempt),
     ("flags", lambda row, language: "; ".join(translate(language, f"flag.{flag.value}") for flag in row.flags)
         or None),
     ("back_check", lambda row, language: translate(language, f"back_check.{row.back_check.value}")

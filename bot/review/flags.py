@@ -373,9 +373,10 @@ async def flags_for_period(session: AsyncSession, *, start: date, end: date, dis
 class Tally:
     """How far the calls of a person or district have been checked.
 
-    `reported`: calls with a report; `asked`: back-check questions delivered; `checked`: answered by the
-    booth president; `confirmed`: the booth president says the call took place; `disputed`: says it did not;
-    `flagged`: calls with at least one flag (disputes included).
+    `reported`: calls with a report; `conversations`: calls whose latest report says the office-bearer talked
+    with the booth president (what the back-checks verify); `asked`: back-check questions delivered;
+    `checked`: answered by the booth president; `confirmed`: the booth president says the call took place;
+    `disputed`: says it did not; `flagged`: calls with at least one flag (disputes included).
     """
 
     reported: int = 0
@@ -384,6 +385,7 @@ class Tally:
     confirmed: int = 0
     disputed: int = 0
     flagged: int = 0
+    conversations: int = 0
 
     def __add__(self, other: Tally) -> Tally:
         """Field-by-field sum."""
@@ -442,9 +444,10 @@ class Verification:
     totals: Tally
 
 
-def _tally(call: _Call, period: _Period, reported: set[int], flags: dict[int, tuple[Flag, ...]]) -> Tally:
+def _tally(call: _Call, period: _Period, latest: dict[int, Outcome], flags: dict[int, tuple[Flag, ...]]) -> Tally:
     check = period.checks.get(call.assignment_id)
-    return Tally(reported=int(call.assignment_id in reported),
+    return Tally(reported=int(call.assignment_id in latest),
+                 conversations=int(latest.get(call.assignment_id) is Outcome.talked),
                  asked=int(check is not None and check.asked),
                  checked=int(check is not None and check.called is not None),
                  confirmed=int(check is not None and check.called is True),
@@ -454,7 +457,7 @@ def _tally(call: _Call, period: _Period, reported: set[int], flags: dict[int, tu
 
 async def verify_period(session: AsyncSession, *, start: date, end: date, district_ids: Collection[int] | None,
                         zone: tzinfo) -> Verification:
-    """Flags, flagged calls, and reported / checked / confirmed / flagged tallies per office-bearer, per
+    """Flags, flagged calls, and reported / conversations / checked / confirmed / flagged tallies per office-bearer, per
     district and in total, for the calls of `start`..`end` on booths of `district_ids` (all when None).
 
     This is the secretary's "what looks doubtful": one load of the period, whatever the number of calls.
@@ -462,13 +465,13 @@ async def verify_period(session: AsyncSession, *, start: date, end: date, distri
     period = await _load(session, start=start, end=end, district_ids=district_ids)
     flags = _flags(period, zone)
     outliers = _outliers(period.rates)
-    reported = {report.assignment_id for report in period.reports}
+    latest = {report.assignment_id: report.outcome for report in period.reports}  # oldest first: the last wins
     scoped = sorted((c for c in period.calls.values() if period.in_scope(c)),
                     key=lambda c: (c.day, c.caller_name, c.slot, c.assignment_id))
     by_caller: dict[int, Tally] = defaultdict(Tally)
     by_district: dict[int, Tally] = defaultdict(Tally)
     for call in scoped:
-        tally = _tally(call, period, reported, flags)
+        tally = _tally(call, period, latest, flags)
         by_caller[call.office_bearer_id] += tally
         by_district[call.district_id] += tally
     people = {c.office_bearer_id: c for c in scoped}

@@ -10,7 +10,7 @@ caller's business: this module only takes `district_ids`.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta, tzinfo
 from itertools import groupby
 from typing import Any
@@ -26,10 +26,12 @@ from bot.review.coverage import CoverageFigures, coverage_figures, focus_seat_id
 from bot.review.flags import flags_for_period
 from bot.review.periods import Level, Period, PeriodKind
 from models import (
+    NOT_CONNECTED,
     AssemblySeat,
     Assignment,
     BackCheck,
     Booth,
+    BoothPresident,
     CallReport,
     Delivery,
     DeliveryStatus,
@@ -74,14 +76,30 @@ class Counts:
         return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
     @property
-    def completion_percent(self) -> int | None:
-        """Completion: reported calls of all assigned, in whole percent (None if nothing was assigned)."""
-        return _percent(self.reported, self.assigned)
+    def conversations(self) -> int:
+        """Calls whose latest report says the office-bearer talked with the booth president: the headline."""
+        return self.talked
 
     @property
-    def talked_percent(self) -> int | None:
-        """Calls that got through to the booth president, of all assigned, in whole percent."""
-        return _percent(self.talked, self.assigned)
+    def not_connected(self) -> int:
+        """Calls whose latest report is an attempt that did not connect (no answer, busy, switched off)."""
+        return sum(getattr(self, outcome.value) for outcome in NOT_CONNECTED)
+
+    @property
+    def number_wrong(self) -> int:
+        """Calls that found the number wrong or the person no longer the booth president."""
+        return self.wrong_number + self.not_president
+
+    @property
+    def unreported(self) -> int:
+        """Assigned calls with no report at all (whether or not the morning message arrived)."""
+        return self.assigned - self.reported
+
+    @property
+    def conversation_percent(self) -> int | None:
+        """The headline share: conversations of all assigned calls, in whole percent (None if nothing was
+        assigned). Attempts that did not connect, wrong numbers and unreported calls never count in it."""
+        return _percent(self.conversations, self.assigned)
 
 
 def _percent(part: int, whole: int) -> int | None:
@@ -97,6 +115,17 @@ class UnreportedCaller:
     districts: tuple[str, ...]
     region: str | None
     unreported: int
+
+
+@dataclass(frozen=True)
+class DisconnectedCaller:
+    """An office-bearer who reported calls in the period but whose reported calls all did not connect: busy
+    reporting, nobody spoken to. `calls` is how many calls they reported, `attempts` how many reports in all."""
+
+    name: str
+    role: Role
+    calls: int
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -263,6 +292,23 @@ async def _unreported_callers(session: AsyncSession, scope: CallScope) -> tuple[
     return tuple(callers)
 
 
+async def _disconnected_callers(session: AsyncSession, scope: CallScope) -> tuple[DisconnectedCaller, ...]:
+    """Callers with at least one reported call in the scope whose every reported call did not connect (by its
+    latest report), most attempts first."""
+    scoped, latest = scope.assignments, latest_reports(scope)
+    calls, attempts = func.count().label("calls"), func.sum(latest.c.attempts).label("attempts")
+    rows = (await session.execute(
+        select(OfficeBearer.name, OfficeBearer.role, calls, attempts)
+        .select_from(scoped)
+        .join(latest, latest.c.assignment_id == scoped.c.id)
+        .join(OfficeBearer, OfficeBearer.id == scoped.c.office_bearer_id)
+        .group_by(OfficeBearer.id, OfficeBearer.name, OfficeBearer.role)
+        .having(func.count().filter(latest.c.outcome.not_in(NOT_CONNECTED)) == 0)
+        .order_by(attempts.desc(), OfficeBearer.name, OfficeBearer.id))).all()
+    return tuple(DisconnectedCaller(name=row.name, role=row.role, calls=row.calls, attempts=int(row.attempts))
+                 for row in rows)
+
+
 async def _unreachable_callers(session: AsyncSession, scope: CallScope) -> tuple[UnreachableCaller, ...]:
     days = func.count().label("days")
     had_calls_in_scope = select(scope.assignments.c.id).where(scope.delivery()).exists()
@@ -348,14 +394,33 @@ class Area:
 
 
 @dataclass(frozen=True)
+class Registration:
+    """How many of the active booth presidents of some districts have joined the bot (so a back-check can
+    reach them on Telegram)."""
+
+    registered: int = 0
+    presidents: int = 0
+
+    def __add__(self, other: Registration) -> Registration:
+        """Both counts summed, to roll districts up."""
+        return Registration(self.registered + other.registered, self.presidents + other.presidents)
+
+    @property
+    def percent(self) -> int | None:
+        """Registered of all active booth presidents, in whole percent (None when there are none)."""
+        return _percent(self.registered, self.presidents)
+
+
+@dataclass(frozen=True)
 class ProgressRow:
     """The counts of one region, district, office-bearer, Lok Sabha seat (`focus` marks a focus seat), assembly
-    seat or booth inside a view."""
+    seat or booth inside a view; district rows also carry their booth presidents' registration with the bot."""
 
     id: int
     name: str
     counts: Counts
     focus: bool = False
+    registration: Registration | None = None
 
 
 @dataclass(frozen=True)
@@ -375,10 +440,10 @@ class OpenNeeds:
 
 @dataclass(frozen=True)
 class Trend:
-    """Change against the previous period, in percentage points (None when either period had no calls)."""
+    """Change of the conversation share against the previous period, in percentage points (None when either
+    period had no calls)."""
 
-    completion: int | None
-    talked: int | None
+    conversations: int | None
 
 
 def _change(now: int | None, before: int | None) -> int | None:
@@ -387,10 +452,12 @@ def _change(now: int | None, before: int | None) -> int | None:
 
 @dataclass(frozen=True)
 class Attention:
-    """Who and what in a view needs someone's attention: callers with calls unreported, callers who cannot be
-    reached, weak booths heard in the period, and the needs raised on its calls."""
+    """Who and what in a view needs someone's attention: callers with calls unreported, callers whose reported
+    calls all did not connect, callers who cannot be reached, weak booths heard in the period, and the needs
+    raised on its calls."""
 
     unreported: tuple[UnreportedCaller, ...] = ()
+    disconnected: tuple[DisconnectedCaller, ...] = ()
     unreachable: tuple[UnreachableCaller, ...] = ()
     weak_booths: tuple[WeakBoothHeard, ...] = ()
     needs_raised: tuple[NeedTally, ...] = ()
@@ -413,12 +480,12 @@ class ProgressView:
     attention: Attention = Attention()
     flagged: int | None = None
     coverage: CoverageFigures | None = None
+    registration: Registration | None = None
 
     @property
     def trend(self) -> Trend:
-        """Completion and talked share against the previous period of the same length."""
-        return Trend(completion=_change(self.totals.completion_percent, self.previous.completion_percent),
-                     talked=_change(self.totals.talked_percent, self.previous.talked_percent))
+        """The conversation share against the previous period of the same length."""
+        return Trend(conversations=_change(self.totals.conversation_percent, self.previous.conversation_percent))
 
 
 @dataclass(frozen=True)
@@ -555,7 +622,8 @@ async def _with_every_seat(session: AsyncSession, target: Target,
 
 
 async def _view_rows(session: AsyncSession, scope: CallScope, rows_level: Level | None) -> tuple[ProgressRow, ...]:
-    """The scope's counts split by region, district or office-bearer; office-bearers least complete first."""
+    """The scope's counts split by region, district or office-bearer; office-bearers with the lowest
+    conversation share first."""
     if rows_level is None:
         return ()
     scoped = scope.assignments
@@ -578,8 +646,23 @@ async def _view_rows(session: AsyncSession, scope: CallScope, rows_level: Level 
     found = (await session.execute(query.group_by(*group).order_by(group[1], group[0]))).mappings().all()
     rows = tuple(ProgressRow(row["key"], row["name"], _counts(row)) for row in found)
     if rows_level is Level.person:
-        return tuple(sorted(rows, key=lambda row: row.counts.completion_percent or 0))
+        return tuple(sorted(rows, key=lambda row: (row.counts.conversation_percent or 0, row.counts.conversations)))
     return rows
+
+
+async def registration_by_district(session: AsyncSession, *,
+                                   district_ids: Collection[int] | None) -> dict[int, Registration]:
+    """Active booth presidents of `district_ids` (all when None) and how many of them joined the bot, by district."""
+    query = (select(AssemblySeat.district_id, func.count(BoothPresident.telegram_user_id).label("registered"),
+                    func.count().label("presidents"))
+             .join(Booth, Booth.id == BoothPresident.booth_id)
+             .join(AssemblySeat, AssemblySeat.id == Booth.assembly_id)
+             .where(BoothPresident.active)
+             .group_by(AssemblySeat.district_id))
+    if district_ids is not None:
+        query = query.where(AssemblySeat.district_id.in_(district_ids))
+    return {row.district_id: Registration(row.registered, row.presidents)
+            for row in (await session.execute(query)).all()}
 
 
 async def _open_needs(session: AsyncSession, target: Target, now: datetime) -> tuple[OpenNeeds, ...]:
@@ -610,9 +693,10 @@ async def _open_needs(session: AsyncSession, target: Target, now: datetime) -> t
 async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, area_id: int, period: Period,
                         today: date, grace_days: int, now: datetime, zone: tzinfo,
                         focus: Collection[str] = ()) -> ProgressView:
-    """Progress of one area over `period` as `viewer` may see it: assigned, delivered, reported, talked,
-    unreachable and overdue, split one level down, with the trend against the previous period and the
-    area's open needs by category and age.
+    """Progress of one area over `period` as `viewer` may see it: assigned, delivered, conversations (the
+    headline share), attempts that did not connect, unreported, unreachable and overdue, split one level down,
+    with the trend of the conversation share against the previous period, the share of the area's booth
+    presidents registered with the bot, its coverage, and the area's open needs by category and age.
 
     A call is overdue once its report window (`grace_days` after its day, counted from `today`) has closed
     with no report. A handful of aggregate queries whatever the number of calls, and for one region's or
@@ -637,6 +721,7 @@ async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, 
         totals = sum((row.counts for row in rows), Counts())
     previous = _counts((await session.execute(_counts_query(scope_of(period.previous())))).mappings().one())
     attention = Attention(unreported=await _unreported_callers(session, scope),
+                          disconnected=await _disconnected_callers(session, scope),
                           unreachable=await _unreachable_callers(session, scope),
                           weak_booths=await _weak_booths_heard(session, scope),
                           needs_raised=await need_tallies(session, scope)) if totals.assigned else Attention()
@@ -647,6 +732,12 @@ async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, 
     coverage = None if target.office_bearer_id is not None else await coverage_figures(
         session, today=today, district_ids=target.district_ids, lok_sabha_ids=target.lok_sabha_ids,
         assembly_id=target.assembly_id)
+    registration = None
+    if target.office_bearer_id is None and target.lok_sabha_ids is None and target.assembly_id is None:
+        by_district = await registration_by_district(session, district_ids=target.district_ids)
+        registration = sum(by_district.values(), Registration())
+        if target.rows_level is Level.district:
+            rows = tuple(replace(row, registration=by_district.get(row.id, Registration())) for row in rows)
     return ProgressView(area=target.area, period=period, totals=totals, previous=previous, rows=rows,
                         rows_level=target.rows_level, open_needs=await _open_needs(session, target, now),
-                        attention=attention, flagged=flagged, coverage=coverage)
+                        attention=attention, flagged=flagged, coverage=coverage, registration=registration)

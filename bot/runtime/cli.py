@@ -270,7 +270,7 @@ def _write_charts(ctx: Context, path: Path, *, start: date, end: date) -> None:
 @click.option("--month", is_flag=True, help="The thirty days ending on that day.")
 @click.option("--chart", "chart_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               callback=_png_path,
-              help="Also write the charts to FILE.png, in one image one below the other: reporting by district "
+              help="Also write the charts to FILE.png, in one image one below the other: conversations by district "
                    "in the six weeks ending on that day, how the period's calls went, and the needs raised.")
 @click.option("--lok-sabha", "lok_sabha", default=None, metavar="NAME",
               help="One Lok Sabha seat (name in any case), by assembly seat, instead of the whole state.")

@@ -117,7 +117,7 @@ async def run_demo(language: str = "hi") -> None:
                 _heading(translate(language, "demo.step.reports"))
                 clock.now += timedelta(hours=3)
                 first, second, third = callers[0], callers[1], callers[2]
-                await _report(running, first, contact=0, talked=True, labels=("सब कुशल", "मजबूत", "सहेजें"))
+                await _report(running, first, contact=0, talked=True, labels=("सब कुशल", "मज़बूत", "सहेजें"))
                 await _report(running, first, contact=1, talked=False, labels=("नहीं उठा", "सहेजें"))
                 await running.say(second, "/language")
                 await running.tap(second, "English")

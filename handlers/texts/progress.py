@@ -15,10 +15,12 @@ from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import (
     SEAT_LEVELS,
     Area,
+    DisconnectedCaller,
     NeedTally,
     OpenNeeds,
     ProgressRow,
     ProgressView,
+    Registration,
     UnreachableCaller,
     UnreportedCaller,
     WeakBoothHeard,
@@ -70,6 +72,11 @@ class _Writer:
         where = list(caller.districts) or ([caller.region] if caller.region else [])
         return self.text("summary.unreported_row", name=caller.name, count=caller.unreported,
                          details=", ".join([enum_label(self.language, caller.role), *where]))
+
+    def disconnected(self, caller: DisconnectedCaller) -> str:
+        """An office-bearer whose reported calls all did not connect: how many calls, how many attempts."""
+        return self.text("headline.disconnected_row", name=caller.name, role=enum_label(self.language, caller.role),
+                         calls=caller.calls, attempts=caller.attempts)
 
     def unreachable(self, caller: UnreachableCaller) -> str:
         """An office-bearer the bot could not reach, with the reason in words when it is a known one."""
@@ -126,14 +133,20 @@ class _ProgressWriter(_Writer):
                          days=period.days)
 
     def row(self, row: ProgressRow) -> str:
-        """One region's, district's or office-bearer's line, with its back-checks when there are any."""
+        """One region's, district's or office-bearer's line: conversations of assigned, attempts that did not
+        connect and calls unreported, then its back-checks when there are any and, for a district, how many of
+        its booth presidents joined the bot."""
         counts = row.counts
-        line = self.text("review.row", name=row.name, reported=counts.reported,
-                         assigned=counts.assigned, percent=_format_percent(counts.completion_percent),
-                         talked=counts.talked, overdue=counts.overdue)
+        line = self.text("headline.row", name=row.name, conversations=counts.conversations,
+                         assigned=counts.assigned, percent=_format_percent(counts.conversation_percent),
+                         not_connected=counts.not_connected, unreported=counts.unreported)
         if counts.asked:
             line += self.text("review.row_checks", checked=counts.checked, confirmed=counts.confirmed,
                               denied=counts.denied)
+        if row.registration is not None:
+            line += self.text("headline.row_registered", registered=row.registration.registered,
+                              presidents=row.registration.presidents,
+                              percent=_format_percent(row.registration.percent))
         return line
 
     def map_row(self, row: ProgressRow) -> str:
@@ -144,11 +157,15 @@ class _ProgressWriter(_Writer):
         """The area's coverage: booth presidents talked to in the last 30 and 90 days, in percent."""
         return self.text("seats.coverage_line", share_30=_format_percent(coverage.share_30),
                          share_90=_format_percent(coverage.share_90))
+    def registration(self, registration: Registration) -> str:
+        """How many of the view's active booth presidents joined the bot."""
+        return self.text("headline.line.registered", registered=registration.registered,
+                         presidents=registration.presidents, percent=_format_percent(registration.percent))
 
     def checks(self, view: ProgressView) -> str:
-        """How far the view's reported calls were verified, and how many look doubtful."""
+        """How far the view's reported conversations were verified, and how many calls are worth checking."""
         totals = view.totals
-        line = self.text("review.line.checks", reported=totals.reported, asked=totals.asked,
+        line = self.text("review.line.checks", conversations=totals.conversations, asked=totals.asked,
                          checked=totals.checked, confirmed=totals.confirmed, denied=totals.denied)
         if view.flagged is None:
             return line + self.text("review.line.flags_elsewhere")
@@ -170,22 +187,31 @@ class _ProgressWriter(_Writer):
         totals, trend = view.totals, view.trend
         if not totals.assigned:
             yield self.text("summary.nothing")
+            if view.registration is not None:
+                yield self.registration(view.registration)
         else:
             yield self.text("review.line.delivery", assigned=totals.assigned, delivered=totals.delivered,
                             unreachable=totals.unreachable)
-            yield self.text("review.line.completion", percent=_format_percent(totals.completion_percent),
-                            reported=totals.reported, assigned=totals.assigned) + self.trend(trend.completion)
-            yield self.text("review.line.talked", talked=totals.talked,
-                            percent=_format_percent(totals.talked_percent)) + self.trend(trend.talked)
+            yield self.text("headline.line.conversations", conversations=totals.conversations,
+                            assigned=totals.assigned, percent=_format_percent(totals.conversation_percent)
+                            ) + self.trend(trend.conversations)
+            beside = self.text("headline.line.beside", not_connected=totals.not_connected,
+                               wrong=totals.number_wrong, unreported=totals.unreported)
+            if totals.call_back:
+                beside += self.text("headline.line.call_back", call_back=totals.call_back)
+            yield beside
             yield self.text("review.line.overdue", overdue=totals.overdue)
             if view.area.level is not Level.person:
                 yield self.checks(view)
+            if view.registration is not None:
+                yield self.registration(view.registration)
             if view.previous.assigned:
                 yield self.text("review.trend.legend", days=view.period.days)
             if view.rows_level is not None:
                 yield from self.section(f"review.rows.{view.rows_level.value}", view.rows, self.map_row, limit)
             attention = view.attention
             yield from self.section("summary.unreported_heading", attention.unreported, self.unreported, limit)
+            yield from self.section("headline.disconnected_heading", attention.disconnected, self.disconnected, limit)
             yield from self.section("summary.unreachable_heading", attention.unreachable, self.unreachable, limit)
             yield from self.section("summary.weak_heading", attention.weak_booths, self.weak_booth, limit)
             yield from self.section("summary.needs_heading", attention.needs_raised, self.need, None)

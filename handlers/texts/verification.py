@@ -36,7 +36,7 @@ def flags_text(language: str, result: Verification) -> str:
     totals = result.totals
     lines = [translate(language, "flags.title", start=format_day(language, result.start),
                        end=format_day(language, result.end)),
-             translate(language, "flags.totals", reported=totals.reported, asked=totals.asked,
+             translate(language, "flags.totals", conversations=totals.conversations, asked=totals.asked,
                        checked=totals.checked, confirmed=totals.confirmed, disputed=totals.disputed,
                        flagged=totals.flagged)]
     outliers = [caller for caller in result.callers if caller.outliers]

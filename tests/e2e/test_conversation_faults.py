@@ -36,7 +36,7 @@ async def _reports(h: Harness) -> list[tuple[int, Outcome]]:
 
 async def _talked_to_review(h: Harness, user: FakeUser, morning: FakeMessage, contact: int = 0) -> None:
     await h.press(user, _button(morning, contact, TALKED))
-    await h.tap(user, "सब कुशल", "मजबूत")
+    await h.tap(user, "सब कुशल", "मज़बूत")
 
 
 async def test_a_failed_confirmation_after_saving_stores_the_report_once_and_a_second_press_confirms_it(
@@ -88,7 +88,7 @@ async def test_the_bot_keeps_answering_through_failures_at_every_step(harness: H
     await harness.press(user, _button(morning, 0, TALKED))
     harness.fake.drop_next("editMessageText", processed=False)
     await harness.tap(user, "सब कुशल")
-    await harness.tap(user, "सब कुशल", "मजबूत", SAVE)
+    await harness.tap(user, "सब कुशल", "मज़बूत", SAVE)
     harness.fake.fail_next("sendMessage", status=500)
     await harness.press(user, _button(morning, 1, TALKED))
     await _talked_to_review(harness, user, morning, contact=1)

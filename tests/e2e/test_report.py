@@ -60,7 +60,7 @@ async def test_a_talked_call_is_reported_in_four_taps_in_hindi(harness: Harness)
 
     await harness.press(user, _button(morning, 0, TALKED))
     question = user.last_message.text
-    await harness.tap(user, "सब कुशल", "मजबूत", "सहेजें")
+    await harness.tap(user, "सब कुशल", "मज़बूत", "सहेजें")
 
     assert "हालचाल" in question
     (report,) = await _reports(harness)

@@ -57,7 +57,7 @@ async def _walk_halfway(h: Harness) -> tuple[FakeUser, FakeMessage]:
     assert talked is not None
     await h.press(user, talked)
     await h.tap(user, "सब कुशल")
-    assert [label for row in user.last_message.buttons for label, _ in row][:3] == ["मजबूत", "मध्यम", "कमजोर"]
+    assert [label for row in user.last_message.buttons for label, _ in row][:3] == ["मज़बूत", "मध्यम", "कमजोर"]
     return user, morning
 
 
@@ -73,7 +73,7 @@ async def test_a_report_half_done_before_a_restart_continues_at_the_same_step_an
 
     async with world.bot() as h:
         await close_abandoned_reports(ServicesContext(h.running.app))
-        await h.tap(user, "मजबूत", "सहेजें")
+        await h.tap(user, "मज़बूत", "सहेजें")
 
     (report,) = await _reports(world)
     assert (report.outcome, report.wellbeing, report.booth_position) == (Outcome.talked, Wellbeing.well,
@@ -92,7 +92,7 @@ async def test_an_abandoned_report_is_closed_after_a_restart_and_the_person_told
     async with world.bot() as h:
         await close_abandoned_reports(ServicesContext(h.running.app))
         told = user.last_message.text
-        await h.tap(user, "मजबूत")
+        await h.tap(user, "मज़बूत")
 
     assert told == TIMED_OUT
     assert user.callback_answers[-1] == translate("hi", "button.stale")
@@ -108,7 +108,7 @@ async def test_coming_back_to_an_abandoned_report_after_a_restart_closes_it_and_
     world.clock.advance(minutes=TIMEOUT_MINUTES + 1)
 
     async with world.bot() as h:
-        await h.tap(user, "मजबूत")
+        await h.tap(user, "मज़बूत")
         told = user.last_message.text
         talked = morning.buttons[0][0][1]
         assert talked is not None

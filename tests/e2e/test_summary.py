@@ -171,5 +171,6 @@ async def test_english_speakers_get_the_view_in_english(harness: Harness) -> Non
     (text,) = await ask(harness, admin, "/summary")
 
     assert "📊 Booth Samvad — progress: whole state" in text
-    assert "Completion: 0% (0 of 6 calls reported)" in text
+    assert "✅ Conversations: 0 of 6 calls (0%)" in text
+    assert "Tried, did not connect: 0 · wrong number / no longer president: 0 · not yet reported: 6" in text
     assert any("Excel" in label for row in admin.last_message.buttons for label, _ in row)

@@ -177,7 +177,7 @@ async def test_the_secretary_lists_disputed_calls_and_opens_the_trail_with_the_p
     trail = secretary.last_message.text
 
     assert f"#{disputed.id}" in listing.text and "Ravi Kumar" in listing.text
-    assert "बूथ अध्यक्ष के अनुसार बात नहीं हुई" in listing.text
+    assert "बूथ अध्यक्ष ने बात होने से इनकार किया" in listing.text
     assert "+91 97000 05557" in trail and "Suresh Yadav" in trail
     assert "क्या बात हुई? नहीं" in trail
     async with harness.db.sessions() as session:

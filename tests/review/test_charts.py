@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -17,7 +18,7 @@ from bot.i18n import catalog
 from bot.review import charts
 from bot.review.charts import (
     WIDTH,
-    completion_chart,
+    conversation_chart,
     font,
     needs_chart,
     outcomes_chart,
@@ -26,8 +27,8 @@ from bot.review.charts import (
     stack,
 )
 from bot.review.trends import (
-    Completion,
-    CompletionTrend,
+    ConversationShare,
+    ConversationTrend,
     DistrictTrend,
     NeedCount,
     OutcomeTally,
@@ -36,7 +37,7 @@ from bot.review.trends import (
     gather_trends,
     needs_by_category,
     outcome_tally,
-    weekly_completion,
+    weekly_conversations,
     weeks_ending,
 )
 from bot.runtime.cli import main
@@ -114,25 +115,28 @@ def test_weeks_are_seven_days_ending_on_the_day_oldest_first() -> None:
                                     Period(date(2026, 11, 14), date(2026, 11, 20)))
 
 
-async def test_weekly_completion_counts_reported_of_assigned_per_district_and_week(session: AsyncSession) -> None:
+async def test_weekly_conversations_count_calls_whose_latest_report_is_talked_per_district_and_week(
+        session: AsyncSession) -> None:
     await build_history(session)
 
-    trend = await weekly_completion(session, end=END, weeks=3, district_ids=None)
+    trend = await weekly_conversations(session, end=END, weeks=3, district_ids=None)
 
+    # Lucknow's week 2: switched off and talked, one conversation; week 3: talked, wrong number, unreported,
+    # and a call whose latest report is "call back": one conversation of four.
     assert trend.districts == (
-        DistrictTrend("Lucknow", (Completion(0, 0), Completion(2, 2), Completion(4, 3))),
-        DistrictTrend("Varanasi", (Completion(1, 0), Completion(0, 0), Completion(1, 1))),
+        DistrictTrend("Lucknow", (ConversationShare(0, 0), ConversationShare(2, 1), ConversationShare(4, 1))),
+        DistrictTrend("Varanasi", (ConversationShare(1, 0), ConversationShare(0, 0), ConversationShare(1, 1))),
     )
-    assert trend.totals == (Completion(1, 0), Completion(2, 2), Completion(5, 4))
-    assert [d.overall.percent for d in trend.districts] == [83, 50]
+    assert trend.totals == (ConversationShare(1, 0), ConversationShare(2, 1), ConversationShare(5, 2))
+    assert [d.overall.percent for d in trend.districts] == [33, 50]
     assert trend.districts[0].weeks[0].percent is None, "no call that week: no percentage, not 0%"
 
 
-async def test_weekly_completion_keeps_to_the_districts_asked_about(session: AsyncSession) -> None:
+async def test_weekly_conversations_keep_to_the_districts_asked_about(session: AsyncSession) -> None:
     history = await build_history(session)
 
-    varanasi = await weekly_completion(session, end=END, weeks=3, district_ids=[history.varanasi_id])
-    none = await weekly_completion(session, end=END, weeks=3, district_ids=[])
+    varanasi = await weekly_conversations(session, end=END, weeks=3, district_ids=[history.varanasi_id])
+    none = await weekly_conversations(session, end=END, weeks=3, district_ids=[])
 
     assert [d.name for d in varanasi.districts] == ["Varanasi"]
     assert none.districts == ()
@@ -148,6 +152,7 @@ async def test_outcomes_count_each_call_by_its_latest_report(session: AsyncSessi
         (Outcome.talked, 2), (Outcome.no_answer, 0), (Outcome.busy, 0), (Outcome.switched_off, 0),
         (Outcome.wrong_number, 1), (Outcome.not_president, 0), (Outcome.call_back, 1)))
     assert everywhere.reported == 4
+    assert everywhere.not_connected == 0
     assert dict(lucknow.outcomes)[Outcome.talked] == 1 and lucknow.assigned == 4
 
 
@@ -179,19 +184,19 @@ def _image(png: bytes) -> Image.Image:
 
 def _full_trends(districts: int) -> Trends:
     weeks = weeks_ending(END, 6)
-    rows = tuple(DistrictTrend(f"District {i:02d}", tuple(Completion(20 + i, (i * 7 + w * 3) % (21 + i))
+    rows = tuple(DistrictTrend(f"District {i:02d}", tuple(ConversationShare(20 + i, (i * 7 + w * 3) % (21 + i))
                                                            for w in range(6)))
                  for i in range(districts))
     counts = (210, 60, 12, 31, 9, 3, 40)
     return Trends(
         period=THIS_WEEK,
-        completion=CompletionTrend(weeks, rows),
+        conversations=ConversationTrend(weeks, rows),
         outcomes=OutcomeTally(THIS_WEEK, 400, tuple(zip(Outcome, counts, strict=True))),
         needs=tuple(NeedCount(c, 10 + i, i) for i, c in enumerate(NeedCategory)),
     )
 
 
-EMPTY = Trends(period=THIS_WEEK, completion=CompletionTrend(weeks_ending(END, 6), ()),
+EMPTY = Trends(period=THIS_WEEK, conversations=ConversationTrend(weeks_ending(END, 6), ()),
                outcomes=OutcomeTally(THIS_WEEK, 0, tuple((o, 0) for o in Outcome)),
                needs=tuple(NeedCount(c, 0, 0) for c in NeedCategory))
 
@@ -199,8 +204,8 @@ EMPTY = Trends(period=THIS_WEEK, completion=CompletionTrend(weeks_ending(END, 6)
 @pytest.mark.parametrize("language", ["hi", "en"])
 @pytest.mark.parametrize("trends, heights", [
     (EMPTY, [(150, 500)] * 3),
-    (_full_trends(3), [(600, 1100), (700, 1000), (1100, 1500)]),
-    (_full_trends(98), [(1700, 2100), (700, 1000), (1100, 1500)]),
+    (_full_trends(3), [(600, 1100), (800, 1200), (1100, 1500)]),
+    (_full_trends(98), [(1700, 2100), (800, 1200), (1100, 1500)]),
 ], ids=["empty", "three-districts", "all-of-up"])
 def test_every_chart_is_a_png_a_phone_shows_at_full_width(trends: Trends, heights: list[tuple[int, int]],
                                                          language: str) -> None:
@@ -212,7 +217,7 @@ def test_every_chart_is_a_png_a_phone_shows_at_full_width(trends: Trends, height
 
 
 def test_a_larger_scope_makes_a_taller_table_but_never_more_than_sixteen_districts() -> None:
-    three, ten, all_of_up = (_image(completion_chart(_full_trends(n).completion, "hi")).height
+    three, ten, all_of_up = (_image(conversation_chart(_full_trends(n).conversations, "hi")).height
                              for n in (3, 10, 98))
 
     assert three < ten < all_of_up
@@ -220,7 +225,7 @@ def test_a_larger_scope_makes_a_taller_table_but_never_more_than_sixteen_distric
 
 
 def test_with_many_districts_the_lowest_and_highest_are_shown_and_the_rest_counted() -> None:
-    trend = _full_trends(98).completion
+    trend = _full_trends(98).conversations
 
     rows = shown_districts(trend.districts)
 
@@ -317,3 +322,24 @@ async def test_samvad_report_writes_the_charts_to_one_png(db: Database, session:
     assert image.width == WIDTH and 2000 < image.height < 4500
     assert refused.exit_code == 2 and ".png" in refused.output
     assert not (tmp_path / "progress.jpg").exists()
+
+
+def test_the_outcomes_chart_groups_the_attempts_that_did_not_connect_under_their_sum(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    tally = OutcomeTally(THIS_WEEK, 10, ((Outcome.talked, 2), (Outcome.no_answer, 3), (Outcome.busy, 2),
+                                         (Outcome.switched_off, 1), (Outcome.wrong_number, 0),
+                                         (Outcome.not_president, 0), (Outcome.call_back, 0)))
+    drawn: list[str] = []
+    draw_text = charts._Sheet.text
+
+    def recording(sheet: charts._Sheet, xy: tuple[float, float], text: str, *args: Any, **kwargs: Any) -> None:
+        drawn.append(text)
+        draw_text(sheet, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(charts._Sheet, "text", recording)
+
+    outcomes_chart(tally, "en")
+
+    group = drawn.index("Tried, did not connect: 6 (75%)")
+    assert drawn.index("Conversation") < group < drawn.index("No answer") < drawn.index("Switched off or out of reach")
+    assert drawn.index("Switched off or out of reach") < drawn.index("Wrong number")

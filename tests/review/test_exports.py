@@ -150,7 +150,7 @@ async def test_csv_opens_in_excel_as_utf8_with_hindi_headers_and_labels(session:
     assert first["सुबह का संदेश"] == "पहुँचा"
     assert first["कॉल का परिणाम"] == "बात हुई"
     assert first["बूथ की स्थिति"] == "कमजोर"
-    assert first["आवश्यकताएँ"] == "मतदाता सूची; अन्य: Generator for the booth meeting"
+    assert first["ज़रूरतें"] == "मतदाता सूची; अन्य: Generator for the booth meeting"
     assert first["रिपोर्ट का समय"] == "2026-11-20T18:30:00+05:30"
     assert first["टिप्पणी"] == "'" + FORMULA_NOTE
     assert first["रिपोर्ट की संख्या"] == "2"

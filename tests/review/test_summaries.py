@@ -168,7 +168,10 @@ async def test_day_totals_count_deliveries_reports_and_latest_outcomes_per_regio
     assert view.totals.talked == 1
     assert view.totals.call_back == 1, "on equal report times the later report (higher id) counts"
     assert view.totals.switched_off == 1
-    assert view.totals.completion_percent == 36
+    assert view.totals.conversations == 1
+    assert view.totals.conversation_percent == 9, "1 conversation of 11 calls, however many were reported"
+    assert view.totals.not_connected == 1
+    assert view.totals.unreported == 7
     assert view.totals.wrong_number == 1, "reported just after midnight in India, the evening before in UTC"
     assert [(row.name, row.counts) for row in view.rows] == [("Awadh", LUCKNOW_COUNTS), ("Kashi", VARANASI_COUNTS)]
 
@@ -183,8 +186,9 @@ async def test_a_district_view_counts_and_lists_only_what_happened_in_that_distr
 
     assert view.totals == VARANASI_COUNTS
     assert [(row.name, row.counts.assigned) for row in view.rows] == [
-        ("Ekta Rani", 1), ("Bharat Singh", 2), ("Chandra Devi", 1)], "Chandra's Lucknow call stays out"
+        ("Bharat Singh", 2), ("Chandra Devi", 1), ("Ekta Rani", 1)], "Chandra's Lucknow call stays out"
     assert [caller.name for caller in view.attention.unreported] == ["Bharat Singh"]
+    assert [caller.name for caller in view.attention.disconnected] == ["Bharat Singh"]
     assert [caller.name for caller in view.attention.unreachable] == ["Ekta Rani"]
     assert view.attention.weak_booths == ()
     assert view.attention.needs_raised == ()
@@ -270,10 +274,13 @@ async def test_english_view_names_who_and_what_needs_attention(session: AsyncSes
 
     assert text.startswith("<b>📊 Booth Samvad — progress: whole state</b>\nOn 20.11.2026")
     for expected in ("Calls assigned: 11 · message delivered: 8 · not delivered: 2",
-                     "Completion: 36% (4 of 11 calls reported)",
-                     "Talked: 1 (9%)",
-                     "Awadh: reported 2/7 (29%) · talked 1 · overdue 0",
-                     "Kashi: reported 2/4 (50%)",
+                     "✅ Conversations: 1 of 11 calls (9%)",
+                     "Tried, did not connect: 1 · wrong number / no longer president: 1 · not yet reported: 7"
+                     " · asked to call back later: 1",
+                     "Awadh: talked 1/7 (14%) · tried 0 · unreported 5",
+                     "Kashi: talked 0/4 (0%) · tried 1 · unreported 2",
+                     "<b>Reported calls, but spoke to no one</b>\n"
+                     "Bharat Singh (District in-charge): calls reported 1, attempts 1, no conversation",
                      "<b>Office-bearers with calls not yet reported</b>\n"
                      "Dinesh Kumar (District in-charge, Lucknow): 2 unreported",
                      "Asha Verma (State office-bearer, Awadh): 1 unreported",
@@ -296,7 +303,7 @@ async def test_hindi_view_names_who_and_what_needs_attention_in_hindi(session: A
                      "Dinesh Kumar (जिला प्रभारी, Lucknow): 2 बाकी",
                      "Ekta Rani (प्रदेश पदाधिकारी): बॉट को ब्लॉक किया है — 2 दिन",
                      "कमजोर बूथों से बात",
-                     "आवश्यकता: मतदाता सूची, बूथ समिति, अन्य",
+                     "ज़रूरत: मतदाता सूची, बूथ समिति, अन्य",
                      "स्थानीय मुद्दा: 1 (खुली 1)"):
         assert expected in text
     assert "<b>" not in text
@@ -315,10 +322,10 @@ async def test_html_escapes_names_and_plain_text_keeps_them(session: AsyncSessio
     plain_text = render_progress(view, "en", html=False)
 
     assert "Ram &amp; &lt;Shyam&gt; (State office-bearer): 2 unreported" in html_text
-    assert "Braj &amp; &lt;Doab&gt;: reported 0/1" in html_text
+    assert "Braj &amp; &lt;Doab&gt;: talked 0/1" in html_text
     assert set(re.findall(r"<[^>]*>", html_text)) == {"<b>", "</b>"}
     assert "Ram & <Shyam> (State office-bearer): 2 unreported" in plain_text
-    assert "Braj & <Doab>: reported 0/1" in plain_text
+    assert "Braj & <Doab>: talked 0/1" in plain_text
 
 
 @pytest.mark.parametrize("language", ["hi", "en"])
@@ -440,7 +447,8 @@ async def test_state_view_counts_every_figure_split_by_region(session: AsyncSess
 
     assert view.totals == Counts(assigned=7, delivered=6, unreachable=1, reported=4, pending=2, talked=3,
                                  no_answer=1, overdue=2)
-    assert (view.totals.completion_percent, view.totals.talked_percent) == (57, 43)
+    assert (view.totals.conversations, view.totals.conversation_percent) == (3, 43)
+    assert (view.totals.not_connected, view.totals.number_wrong, view.totals.unreported) == (1, 0, 3)
     assert [(row.name, row.counts.assigned, row.counts.reported, row.counts.talked, row.counts.overdue)
             for row in view.rows] == [("Awadh", 5, 3, 2, 1), ("Kashi", 2, 1, 1, 1)]
     assert view.rows_level is Level.region
@@ -465,8 +473,9 @@ async def test_a_view_names_who_needs_attention_and_how_far_calls_were_verified(
     assert (by_region[history.awadh_id].denied, by_region[history.kashi_id].asked) == (1, 0)
     assert {row.id: row.counts.denied for row in district.rows}[history.dinesh.id] == 1
     assert "1 answered: 0 confirmed, 1 denied" in text
-    assert "confirmed 0/1, denied 1" in text
-    assert "flagged calls: /flags" in text
+    assert "of 3 conversations reported, 1 asked of the booth president" in text
+    assert "Awadh: talked 2/5 (40%) · tried 1 · unreported 2 · checked 1: 0 confirmed, 1 denied" in text
+    assert "calls worth checking: /flags" in text
     assert "Asha Verma" in text
 
 
@@ -482,9 +491,9 @@ async def test_a_days_view_counts_the_flagged_calls(session: AsyncSession) -> No
     state = await _view(session, history.secretary, Level.state, 0, period=day)
 
     assert district.flagged == 1
-    assert "flagged 1 (/flags)" in render_progress(district, "en")
+    assert "worth checking 1 (/flags)" in render_progress(district, "en")
     assert state.flagged is None
-    assert "flagged calls: /flags" in render_progress(state, "en")
+    assert "calls worth checking: /flags" in render_progress(state, "en")
 
 
 async def test_overdue_means_unreported_after_the_report_window_closed(session: AsyncSession) -> None:
@@ -502,16 +511,16 @@ async def test_overdue_means_unreported_after_the_report_window_closed(session: 
     assert await overdue(7) == 0
 
 
-async def test_trend_compares_completion_and_talked_with_the_previous_period(session: AsyncSession) -> None:
+async def test_trend_compares_the_conversation_share_with_the_previous_period(session: AsyncSession) -> None:
     history = await build_history(session)
 
     view = await _view(session, history.secretary, Level.state, 0)
     day_view = await _view(session, history.secretary, Level.state, 0, Period(PeriodKind.day, DAY))
 
     assert view.previous == Counts(assigned=2, delivered=2, reported=1, pending=1, talked=1, overdue=1)
-    assert view.trend == Trend(completion=57 - 50, talked=43 - 50)
+    assert view.trend == Trend(conversations=43 - 50)
     assert day_view.previous.assigned == 1, "the day before: Dinesh's no-answer call of 19.11"
-    assert day_view.trend.completion == 67 - 100
+    assert day_view.trend.conversations == 67 - 0, "a reported no-answer is no conversation"
 
 
 async def test_region_view_lists_its_districts_and_leads_back_to_the_state(session: AsyncSession) -> None:
@@ -526,7 +535,7 @@ async def test_region_view_lists_its_districts_and_leads_back_to_the_state(sessi
     assert [needs.category for needs in view.open_needs] == [NeedCategory.voter_list, NeedCategory.leader_visit]
 
 
-async def test_district_view_lists_office_bearers_least_complete_first(session: AsyncSession) -> None:
+async def test_district_view_lists_office_bearers_fewest_conversations_first(session: AsyncSession) -> None:
     history = await build_history(session)
 
     view = await _view(session, history.secretary, Level.district, history.lucknow_id)
@@ -610,12 +619,13 @@ async def test_english_progress_view_shows_figures_trend_rows_and_needs(session:
 
     assert text.startswith("<b>📊 Booth Samvad — progress: whole state</b>\n14.11.2026 to 20.11.2026 (7 days)")
     for expected in ("Calls assigned: 7 · message delivered: 6 · not delivered: 1",
-                     "Completion: 57% (4 of 7 calls reported) ▲ 7 pp",
-                     "Talked: 3 (43%) ▼ 7 pp",
+                     "✅ Conversations: 3 of 7 calls (43%) ▼ 7 pp",
+                     "Tried, did not connect: 1 · wrong number / no longer president: 0 · not yet reported: 3\n",
                      "Overdue (report window closed, no report): 2",
+                     "📱 Booth presidents on the bot: 0 of 9 (0%)",
                      "▲▼ change from the previous 7 day(s), in percentage points",
-                     "<b>By region</b>\nAwadh: reported 3/5 (60%) · talked 2 · overdue 1",
-                     "Kashi: reported 1/2 (50%) · talked 1 · overdue 1",
+                     "<b>By region</b>\nAwadh: talked 2/5 (40%) · tried 1 · unreported 2\n",
+                     "Kashi: talked 1/2 (50%) · tried 0 · unreported 1\n",
                      "Booth committee: 2 (1 · 0 · 1)", "Leader's visit: 1 (0 · 1 · 0)"):
         assert expected in text
 
@@ -627,8 +637,10 @@ async def test_hindi_progress_view_of_a_district(session: AsyncSession) -> None:
                                        Period(PeriodKind.day, DAY)), "hi", html=False)
 
     assert text.startswith("📊 बूथ संवाद — प्रगति: Lucknow जिला\nदिनांक 20.11.2026")
-    for expected in ("पूर्णता: 0% (1 में से 0 कॉल की रिपोर्ट) ▼ 100 अंक", "पदाधिकारीवार",
-                     "Asha Verma: रिपोर्ट 0/1 (0%) · बात हुई 0 · समय-सीमा बीती 0",
+    for expected in ("✅ बात हुई: 0 / 1 कॉल (0%) ＝ कोई बदलाव नहीं",
+                     "कोशिश की, बात नहीं हुई: 0 · गलत नंबर / अध्यक्ष बदले: 0 · रिपोर्ट बाकी: 1",
+                     "पदाधिकारीवार (सबसे कम बात वाले पहले)",
+                     "Asha Verma: बात 0/1 (0%) · कोशिश 0 · बाकी 1",
                      "मतदाता सूची: 1 (1 · 0 · 0)"):
         assert expected in text
 
@@ -702,7 +714,7 @@ async def test_the_weekly_digest_goes_to_registered_secretaries_in_their_languag
         (history.secretary.id, 9001, "hi", DigestKind.weekly), (english.id, 9002, "en", DigestKind.weekly)]
     assert "14.11.2026 से 20.11.2026 तक (7 दिन)" in digest_text(digests[0])
     assert digest_text(digests[1]).startswith("<b>🗓️ Weekly digest for the organisation secretary</b>")
-    assert "Completion: 57% (4 of 7 calls reported) ▲ 7 pp" in digest_text(digests[1])
+    assert "✅ Conversations: 3 of 7 calls (43%) ▼ 7 pp" in digest_text(digests[1])
 
 
 async def test_the_daily_digest_tells_each_incharge_about_their_own_districts(session: AsyncSession) -> None:
@@ -719,7 +731,8 @@ async def test_the_daily_digest_tells_each_incharge_about_their_own_districts(se
     assert "progress: Lucknow district" in texts[history.dinesh.id]
     assert "Asha Verma" in texts[history.dinesh.id] and "Barabanki" not in texts[history.dinesh.id]
     assert "progress: your districts" in texts[history.gita.id]
-    assert "Barabanki: reported 1/1" in texts[history.gita.id]
+    assert "Barabanki: talked 1/1 (100%) · tried 0 · unreported 0 · presidents on the bot 0/1 (0%)" in (
+        texts[history.gita.id])
     assert "Varanasi" not in texts[history.dinesh.id] + texts[history.gita.id]
 
 
@@ -738,4 +751,5 @@ async def test_samvad_report_prints_a_month(db: Database, monkeypatch: pytest.Mo
     assert month.exit_code == 0, month.output
     assert "progress: whole state\n22.10.2026 to 20.11.2026 (30 days)" in month.output
     assert "Calls assigned: 9" in month.output
+    assert "✅ Conversations: 4 of 9 calls (44%)" in month.output
     assert both.exit_code != 0 and "Choose --week or --month, not both." in both.output

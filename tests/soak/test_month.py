@@ -31,6 +31,7 @@ from bot.sandbox import FakeMessage, FakeTelegram, FakeUser, load_spec
 from handlers import callbacks as cb
 from handlers.channel import TelegramChannel
 from models import (
+    NOT_CONNECTED,
     AssemblySeat,
     Assignment,
     Booth,
@@ -344,8 +345,13 @@ async def _assert_the_month_adds_up(month: Month) -> None:
         tally["reported"] += aid in outcome
         if aid in outcome:
             tally[outcome[aid].value] += 1
+    for tally in by_region.values():
+        tally["conversations"] = tally[Outcome.talked.value]
+        tally["not_connected"] = sum(tally[o.value] for o in NOT_CONNECTED)
+        tally["unreported"] = tally["assigned"] - tally["reported"]
     totals = sum(by_region.values(), Counter())
-    fields = ("assigned", "delivered", "reported", *(o.value for o in Outcome))
+    fields = ("assigned", "delivered", "reported", *(o.value for o in Outcome), "conversations", "not_connected",
+              "unreported")
     assert {f: getattr(view.totals, f) for f in fields} == {f: totals[f] for f in fields}, f"seed {SEED}"
     assert {row.id: {f: getattr(row.counts, f) for f in fields} for row in view.rows} == {
         region: {f: tally[f] for f in fields} for region, tally in by_region.items()}, f"seed {SEED}"
