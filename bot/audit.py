@@ -30,6 +30,7 @@ class AuditAction(enum.StrEnum):
     deactivated = "deactivated"
     phone_corrected = "phone_corrected"
     contacts_resent = "contacts_resent"
+    president_change_reported = "president_change_reported"
 
 
 def _length(column: object) -> int:
