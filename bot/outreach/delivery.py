@@ -238,7 +238,7 @@ def _try_again(assignment: Assignment, president: BoothPresident) -> bool:
     return latest is not None and latest.outcome in NOT_CONNECTED and president.unreachable_since is None
 
 
-def open_calls_of(day: date) -> Select[tuple[int]]:
+def open_calls_of(day: date) -> Select[int]:
     """The office-bearers with a call of `day` still open: unreported, or last reported as not connected (and
     not closed as unreachable)."""
     later = aliased(CallReport)
