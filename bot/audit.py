@@ -36,6 +36,7 @@ class AuditAction(enum.StrEnum):
     correction_confirmed = "correction_confirmed"
     correction_rejected = "correction_rejected"
     need_reassigned = "need_reassigned"
+    president_change_reported = "president_change_reported"
 
 
 def _length(column: object) -> int:

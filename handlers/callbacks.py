@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from bot.outreach.reports import NOT_KNOWN, NewPresident
 from bot.review.periods import Level, Period, PeriodKind
 from models import NeedCategory, NeedStatus, Outcome, Strength, Wellbeing
 
@@ -84,11 +85,15 @@ ADD_NEEDS = "rn"
 ADD_NOTE = "rt"
 BACK = "b"
 CALL_BACK_DAY = "cd"
+NEW_PRESIDENT = "np"
 CANCEL = "x"
 
-OUTCOME_CODES: dict[str, Outcome] = {"na": Outcome.no_answer, "so": Outcome.switched_off,
-                                     "wn": Outcome.wrong_number, "cb": Outcome.call_back,
-                                     "ok": Outcome.talked}
+OUTCOME_CODES: dict[str, Outcome] = {"na": Outcome.no_answer, "bz": Outcome.busy, "so": Outcome.switched_off,
+                                     "wn": Outcome.wrong_number, "np": Outcome.not_president,
+                                     "cb": Outcome.call_back, "ok": Outcome.talked}
+"""Outcomes by code, in the order their buttons are shown."""
+NEW_PRESIDENT_CODES: dict[str, NewPresident] = {"sk": NOT_KNOWN}
+"""The one button of the "who holds the post now?" step: skip (the name and number are typed instead)."""
 CALL_BACK_CODES: dict[str, int] = {"td": 0, "tm": 1, "da": 2, "wk": 7}
 WELLBEING_CODES: dict[str, Wellbeing] = {"w": Wellbeing.well, "c": Wellbeing.concern}
 POSITION_CODES: dict[str, Strength] = {"s": Strength.strong, "m": Strength.moderate, "w": Strength.weak}

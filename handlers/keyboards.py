@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 
 from bot.i18n import translate
 from bot.outreach.delivery import Contact
-from bot.outreach.reports import ReportDraft
+from bot.outreach.reports import NOT_KNOWN, ReportDraft
 from handlers import callbacks as cb
 from models import NeedCategory, Outcome
 
@@ -35,12 +35,22 @@ def morning(language: str, contacts: tuple[Contact, ...]) -> InlineKeyboardMarku
 def other_outcomes(language: str, draft: ReportDraft) -> InlineKeyboardMarkup:
     """The outcomes of a call that did not get through."""
     aid = draft.assignment_id
-    rows = [[_button(language, f"outcome.{outcome.value}", cb.build(cb.REPORT, cb.OUTCOME, aid, code))]
+    rows = [[_button(language, f"attempts.outcome.{outcome.value}", cb.build(cb.REPORT, cb.OUTCOME, aid, code))]
             for code, outcome in cb.OUTCOME_CODES.items() if outcome is not Outcome.talked]
     rows.append([_button(language, "report.button.talked_after_all",
                          cb.build(cb.REPORT, cb.OUTCOME, aid, cb.code_of(cb.OUTCOME_CODES, Outcome.talked)))])
     rows.append([_button(language, "report.button.cancel", cb.build(cb.REPORT, cb.CANCEL, aid))])
     return InlineKeyboardMarkup(rows)
+
+
+def new_president(language: str, draft: ReportDraft) -> InlineKeyboardMarkup:
+    """Under "who holds the post now?": skip (the name and number are typed), back, or cancel."""
+    aid = draft.assignment_id
+    return InlineKeyboardMarkup([
+        [_button(language, "attempts.button.skip", cb.build(cb.REPORT, cb.NEW_PRESIDENT, aid,
+                                                            cb.code_of(cb.NEW_PRESIDENT_CODES, NOT_KNOWN)))],
+        [_button(language, "report.button.back", cb.build(cb.REPORT, cb.BACK, aid)),
+         _button(language, "report.button.cancel", cb.build(cb.REPORT, cb.CANCEL, aid))]])
 
 
 def call_back_day(language: str, draft: ReportDraft) -> InlineKeyboardMarkup:

@@ -33,14 +33,22 @@ from bot.errors import DomainError
 from bot.i18n import translate
 from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachable
 from bot.outreach.people import find_user
-from bot.outreach.reports import MAX_NOTE_LENGTH, ReportDraft, open_assignment, record_report, reported_president
+from bot.outreach.reports import (
+    MAX_NOTE_LENGTH,
+    ReportDraft,
+    open_assignment,
+    read_new_president,
+    record_report,
+    reported_president,
+)
 from handlers import callbacks as cb
 from handlers import keyboards
 from handlers.channel import channel_for
 from handlers.context import Context, Services, answer, language_for, registered
+from handlers.texts.attempts import new_president_line, saved_text
 from models import OfficeBearer, Outcome
 
-OUTCOME, WELLBEING, POSITION, NEEDS, NEED_TEXT, NOTE_TEXT, REVIEW, CALL_BACK = range(8)
+OUTCOME, WELLBEING, POSITION, NEEDS, NEED_TEXT, NOTE_TEXT, REVIEW, CALL_BACK, NEW_PRESIDENT = range(9)
 END = ConversationHandler.END
 DRAFT = "report_draft"
 ACTIVE_AT = "report_active_at"
@@ -90,6 +98,8 @@ def review_text(language: str, draft: ReportDraft) -> str:
     lines = [translate(language, "report.review.title", name=html.escape(draft.president_name)),
              translate(language, "report.review.outcome",
                        value=translate(language, f"outcome.{draft.outcome.value}") if draft.outcome else none)]
+    if (new_president := new_president_line(language, draft)) is not None:
+        lines.append(new_president)
     if draft.calling_back and draft.call_back_in_days is not None:
         lines.append(translate(language, "report.review.call_back", value=translate(
             language, f"call_back.in_days.{cb.code_of(cb.CALL_BACK_CODES, draft.call_back_in_days)}")))
@@ -126,6 +136,8 @@ class Question:
 QUESTIONS: tuple[Question, ...] = (
     Question(OUTCOME, cb.OUTCOME, cb.OUTCOME_CODES, "outcome", lambda draft: True,
              "report.ask.outcome", keyboards.other_outcomes),
+    Question(NEW_PRESIDENT, cb.NEW_PRESIDENT, cb.NEW_PRESIDENT_CODES, "new_president",
+             lambda draft: draft.not_president, "attempts.ask.new_president", keyboards.new_president),
     Question(CALL_BACK, cb.CALL_BACK_DAY, cb.CALL_BACK_CODES, "call_back_in_days", lambda draft: draft.calling_back,
              "report.ask.call_back", keyboards.call_back_day),
     Question(WELLBEING, cb.WELLBEING, cb.WELLBEING_CODES, "wellbeing", lambda draft: draft.talked,
@@ -286,6 +298,28 @@ async def _typed(update: Update, context: Context, person: OfficeBearer, *, fiel
 
 
 @registered
+async def typed_new_president(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> int:
+    """Take the new booth president's name and mobile number, typed in one message, then show the review.
+
+    Text that is not a name with an Indian mobile number gets a hint, and the question again.
+    """
+    language = language_for(context, person)
+    draft, message = _draft(context), update.effective_message
+    if draft is None or message is None or not message.text:
+        return END
+    try:
+        proposal = read_new_president(message.text)
+    except DomainError as exc:
+        await answer(update, translate(language, exc.key, **{k: html.escape(str(v)) for k, v in exc.params.items()}))
+        _keep(context, draft)
+        return await _show(update, language, NEW_PRESIDENT, draft)
+    question = QUESTION_ANSWERED_BY[cb.NEW_PRESIDENT]
+    draft = _answered(draft, question, proposal)
+    _keep(context, draft)
+    return await _show(update, language, _after(draft, question), draft)
+
+
+@registered
 async def save(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> int | None:
     """Store the confirmed report and say so.
 
@@ -308,7 +342,9 @@ async def save(update: Update, context: Context, session: AsyncSession, person: 
     svc = context.services
     try:
         await record_report(session, draft=draft, office_bearer_id=person.id, today=svc.today(),
-                            grace_days=svc.settings.outreach.report_grace_days, now=svc.clock())
+                            grace_days=svc.settings.outreach.report_grace_days, now=svc.clock(),
+                            max_attempts=svc.settings.outreach.max_attempts,
+                            need_due_days=svc.settings.review.need_due_days)
     except DomainError as exc:
         await query.answer(translate(language, exc.key, **_localised(language, exc.params)), show_alert=True)
         _drop(context)
@@ -316,9 +352,7 @@ async def save(update: Update, context: Context, session: AsyncSession, person: 
     await session.commit()
     _drop(context)
     await query.answer(translate(language, "report.saved_short"))
-    saved = translate(language, "report.saved", name=html.escape(draft.president_name))
-    if draft.outcome is Outcome.wrong_number:
-        saved += "\n" + translate(language, "report.wrong_number_flagged")
+    saved = saved_text(language, draft, max_attempts=svc.settings.outreach.max_attempts)
     await query.edit_message_text(saved, parse_mode="HTML")
     return END
 
@@ -407,6 +441,8 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
         states={
             **{question.state: [_buttons(question.action, *([cb.BACK] if question is not QUESTIONS[0] else []))]
                for question in QUESTIONS},
+            NEW_PRESIDENT: [MessageHandler(text, _in_time(typed_new_president)),
+                            _buttons(cb.NEW_PRESIDENT, cb.BACK)],
             NEEDS: [_buttons(cb.NEED, cb.NEED_TEXT, cb.NEEDS_DONE)],
             NEED_TEXT: [MessageHandler(text, _in_time(typed_need))],
             NOTE_TEXT: [MessageHandler(text, _in_time(typed_note))],

@@ -5,6 +5,9 @@ The policy, in order of precedence (README, "How contacts are chosen"):
   contacts; a district in-charge gets booths of their districts, a state office-bearer booths of their
   region, or of the whole state when no region is set;
 - a booth president is given to at most one person a day, and never while their number is marked wrong;
+- a call that did not connect (no answer, busy, switched off) comes back to the same caller the next day,
+  first of all, as the next attempt, up to `max_attempts`; then the booth president is out of rotation as
+  unreachable, as are booth presidents with a correction pending;
 - a "call back later" comes back to the same caller on the day they asked for, in their first free slot;
 - everyone else is ordered by *urgency*: the never-called first (so every booth president in scope is
   called once before anyone is called a second time), then days since the last call times the booth's
@@ -27,18 +30,22 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.config import OutreachSettings
+from bot.outreach.corrections import PENDING
 from bot.sqlutil import insert_ignoring_conflicts
 from models import (
     CALLER_ROLES,
+    NOT_CONNECTED,
     AssemblySeat,
     Assignment,
     Booth,
     BoothPresident,
     CallReport,
+    Correction,
     District,
     LokSabhaSeat,
     OfficeBearer,
@@ -49,6 +56,8 @@ from models import (
 )
 
 CALL_BACK_LOOKBACK_DAYS = 14
+RETRY_LOOKBACK_DAYS = 7
+"""How far back a call that did not connect is still tried again (its caller may have been away meanwhile)."""
 
 
 @dataclass(frozen=True)
@@ -60,13 +69,14 @@ class RotationPolicy:
     weak_weight: float = 2.0
     focus_weight: float = 2.0
     repeat_gap_days: int = 30
+    max_attempts: int = 3
 
     @classmethod
     def from_settings(cls, outreach: OutreachSettings) -> RotationPolicy:
         """The policy the configuration asks for."""
         return cls(contacts_per_day=outreach.contacts_per_day, focus_lok_sabha=outreach.focus_lok_sabha,
                    weak_weight=outreach.weak_weight, focus_weight=outreach.focus_weight,
-                   repeat_gap_days=outreach.repeat_gap_days)
+                   repeat_gap_days=outreach.repeat_gap_days, max_attempts=outreach.max_attempts)
 
     def weight(self, *, focus: bool, weak: bool) -> float:
         """How much more often than an ordinary booth this booth comes round."""
@@ -91,7 +101,11 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Caller:
-    """An office-bearer due contacts today, with the districts they may be given (None: whole state)."""
+    """An office-bearer due contacts today, with the districts they may be given (None: whole state).
+
+    `call_backs` are the booth presidents this caller is to call again today, in order: calls that did not
+    connect first, then those who asked to be called back.
+    """
 
     office_bearer_id: int
     district_ids: frozenset[int] | None
@@ -242,7 +256,9 @@ async def load_candidates(session: AsyncSession, *, day: date,
         .join(District, AssemblySeat.district_id == District.id)
         .join(LokSabhaSeat, AssemblySeat.lok_sabha_id == LokSabhaSeat.id)
         .outerjoin(last_called, last_called.c.booth_president_id == BoothPresident.id)
-        .where(BoothPresident.active, BoothPresident.phone_reported_wrong_at.is_(None)))
+        .where(BoothPresident.active, BoothPresident.phone_reported_wrong_at.is_(None),
+               BoothPresident.unreachable_since.is_(None),
+               ~exists().where(Correction.booth_president_id == BoothPresident.id, Correction.status.in_(PENDING))))
     recent: dict[int, set[int]] = {}
     if policy.repeat_gap_days:
         for president_id, person_id in await session.execute(
@@ -296,6 +312,37 @@ async def due_call_backs(session: AsyncSession, *, day: date) -> dict[int, list[
     return due
 
 
+@dataclass(frozen=True)
+class Retry:
+    """A call that did not connect, to be tried again: by whom, whom, and the attempt it will be."""
+
+    office_bearer_id: int
+    president_id: int
+    attempt: int
+
+
+async def due_retries(session: AsyncSession, *, day: date, max_attempts: int) -> list[Retry]:
+    """Calls of the last `RETRY_LOOKBACK_DAYS` whose latest report did not connect, to try again on `day`.
+
+    Only a booth president's latest call counts (given to no one since), and only one with attempts left;
+    the oldest come first. One set-based query over the lookback window, whatever the roster's size.
+    """
+    later_report = aliased(CallReport)
+    later_call = aliased(Assignment)
+    rows = await session.execute(
+        select(Assignment.office_bearer_id, Assignment.booth_president_id, Assignment.attempt)
+        .join(CallReport, CallReport.assignment_id == Assignment.id)
+        .where(Assignment.day >= day - timedelta(days=RETRY_LOOKBACK_DAYS), Assignment.day < day,
+               Assignment.attempt < max_attempts, CallReport.outcome.in_(NOT_CONNECTED))
+        .where(~exists().where(later_report.assignment_id == CallReport.assignment_id, or_(
+            later_report.reported_at > CallReport.reported_at,
+            and_(later_report.reported_at == CallReport.reported_at, later_report.id > CallReport.id))))
+        .where(~exists().where(later_call.booth_president_id == Assignment.booth_president_id,
+                               later_call.day > Assignment.day, later_call.day < day))
+        .order_by(Assignment.day, Assignment.slot, Assignment.id))
+    return [Retry(person_id, president_id, attempt + 1) for person_id, president_id, attempt in rows]
+
+
 async def assign_day(session: AsyncSession, *, day: date, now: datetime, policy: RotationPolicy) -> int:
     """Fill every empty slot of `day` and return how many assignments this call stored.
 
@@ -307,8 +354,12 @@ async def assign_day(session: AsyncSession, *, day: date, now: datetime, policy:
     if not callers:
         return 0
     call_backs = await due_call_backs(session, day=day)
+    retries = await due_retries(session, day=day, max_attempts=policy.max_attempts)
+    for retry in reversed(retries):
+        call_backs.setdefault(retry.office_bearer_id, []).insert(0, retry.president_id)
+    attempts = {retry.president_id: retry.attempt for retry in retries}
     callers = [Caller(c.office_bearer_id, c.district_ids, c.free_slots,
-                      tuple(call_backs.get(c.office_bearer_id, ()))) for c in callers]
+                      tuple(dict.fromkeys(call_backs.get(c.office_bearer_id, ())))) for c in callers]
     with _collector_paused():
         candidates, taken = await load_candidates(session, day=day, policy=policy)
         waiting = {p for ids in call_backs.values() for p in ids}
@@ -318,7 +369,8 @@ async def assign_day(session: AsyncSession, *, day: date, now: datetime, policy:
         return 0
     rows = [
         {"day": day, "office_bearer_id": person_id, "slot": slot,
-         "booth_president_id": candidate.president_id, "booth_id": candidate.booth_id, "created_at": now}
+         "booth_president_id": candidate.president_id, "booth_id": candidate.booth_id, "created_at": now,
+         "attempt": attempts.get(candidate.president_id, 1)}
         for person_id, slot, candidate in chosen
     ]
     before = await count_assignments(session, day=day)
@@ -337,7 +389,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _first_in_line(candidate: Candidate) -> Candidate:
-    """A call-back whose own caller cannot take it today goes to the front of the general queue."""
+    """A call-back or a second attempt whose own caller cannot take it today goes to the front of the general
+    queue."""
     return replace(candidate, last_called=None)
 
 

@@ -29,15 +29,16 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Generic, Protocol, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from bot.audit import AuditAction, record
 from bot.db import SessionFactory, session_scope
 from bot.outreach.assignment import RotationPolicy, assign_day
 from bot.sqlutil import insert_ignoring_conflicts
 from models import (
+    NOT_CONNECTED,
     AssemblySeat,
     Assignment,
     Booth,
@@ -109,6 +110,10 @@ class Contact:
     strength: Strength | None
     last_call: LastCall | None
     reported: bool = False
+    attempt: int = 1
+    """1 for a first call; 2, 3... when the call is tried again after not connecting."""
+    try_again: bool = False
+    """The latest report on this call says it did not connect, and it is still open: call again."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,7 @@ class MorningMessage:
 
 @dataclass(frozen=True)
 class Reminder:
-    """The evening nudge about calls not yet reported."""
+    """The evening nudge about calls not yet reported, or reported as not connected (to try again)."""
 
     day: date
     chat_id: int
@@ -221,9 +226,31 @@ async def load_contacts(session: AsyncSession, *, office_bearer_id: int, day: da
             assembly_no=seat.number, assembly=seat.name, district=district.name, lok_sabha=lok_sabha.name,
             strength=booth.strength,
             last_call=await last_call(session, president_id=president.id, booth_id=booth.id, before=day),
-            reported=bool(assignment.reports),
+            reported=bool(assignment.reports), attempt=assignment.attempt,
+            try_again=_try_again(assignment, president),
         ))
     return tuple(contacts)
+
+
+def _try_again(assignment: Assignment, president: BoothPresident) -> bool:
+    """Whether the call's latest report did not connect and the call is still open (not closed as unreachable)."""
+    latest = max(assignment.reports, key=lambda r: (r.reported_at, r.id), default=None)
+    return latest is not None and latest.outcome in NOT_CONNECTED and president.unreachable_since is None
+
+
+def open_calls_of(day: date) -> Select[int]:
+    """The office-bearers with a call of `day` still open: unreported, or last reported as not connected (and
+    not closed as unreachable)."""
+    later = aliased(CallReport)
+    not_connected = exists().where(
+        CallReport.assignment_id == Assignment.id, CallReport.outcome.in_(NOT_CONNECTED),
+        ~exists().where(later.assignment_id == CallReport.assignment_id, or_(
+            later.reported_at > CallReport.reported_at,
+            and_(later.reported_at == CallReport.reported_at, later.id > CallReport.id))))
+    still_tried = exists().where(BoothPresident.id == Assignment.booth_president_id,
+                                 BoothPresident.unreachable_since.is_(None))
+    return select(Assignment.office_bearer_id).where(
+        Assignment.day == day, or_(~Assignment.reports.any(), and_(not_connected, still_tried)))
 
 
 async def last_call(session: AsyncSession, *, president_id: int, booth_id: int,
@@ -413,10 +440,10 @@ async def push_day(sessions: SessionFactory, channel: Channel, *, day: date, clo
 
 async def send_reminders(sessions: SessionFactory, channel: Channel, *, day: date,
                          clock: Callable[[], datetime]) -> int:
-    """Remind everyone whose morning message arrived, who is still reachable and has calls of `day` unreported."""
+    """Remind everyone whose morning message arrived, who is still reachable and has calls of `day` still open:
+    unreported, or reported as not connected (the reminder says to try those again)."""
     async with session_scope(sessions) as session:
-        unreported = (select(Assignment.office_bearer_id)
-                      .where(Assignment.day == day, ~Assignment.reports.any()))
+        unreported = open_calls_of(day)
         reachable = select(OfficeBearer.id).where(OfficeBearer.unreachable_since.is_(None))
         due = (await session.execute(
             select(Delivery.id, Delivery.office_bearer_id).where(
@@ -432,7 +459,8 @@ async def send_reminders(sessions: SessionFactory, channel: Channel, *, day: dat
             person = await session.get_one(OfficeBearer, person_id)
             contacts = await load_contacts(session, office_bearer_id=person_id, day=day)
         reminder = Reminder(day=day, chat_id=person.telegram_user_id or 0, language=person.language,
-                            recipient_name=person.name, contacts=tuple(c for c in contacts if not c.reported))
+                            recipient_name=person.name,
+                            contacts=tuple(c for c in contacts if not c.reported or c.try_again))
         try:
             await _retrying(partial(channel.send_reminder, reminder), RETRY_DELAYS)
             reminded += 1

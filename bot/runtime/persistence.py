@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import BasePersistence, PersistenceInput
 
 from bot.db import SessionFactory, session_scope
-from bot.outreach.reports import ReportDraft
+from bot.outreach.reports import NewPresident, ReportDraft
 from models import ConversationState, NeedCategory, Outcome, Strength, UserState, Wellbeing
 
 Data = dict[Any, Any]
@@ -37,6 +37,9 @@ def draft_to_json(draft: ReportDraft) -> dict[str, Any]:
         "need_detail": draft.need_detail,
         "notes": draft.notes,
         "call_back_in_days": draft.call_back_in_days,
+        "new_president": ({"name": draft.new_president.name, "phone": draft.new_president.phone}
+                          if draft.new_president else None),
+        "attempt": draft.attempt,
     }
 
 
@@ -52,6 +55,8 @@ def draft_from_json(stored: dict[str, Any]) -> ReportDraft:
         need_detail=stored["need_detail"],
         notes=stored["notes"],
         call_back_in_days=stored["call_back_in_days"],
+        new_president=NewPresident(**stored["new_president"]) if stored.get("new_president") else None,
+        attempt=stored.get("attempt", 1),
     )
 
 

@@ -7,6 +7,7 @@ import html
 from bot.i18n import format_day, translate
 from bot.outreach.delivery import Contact, MorningMessage, Reminder
 from bot.phones import display_phone
+from handlers.texts.attempts import reminder_lines, repeat_line
 
 
 def _contact_block(language: str, contact: Contact) -> str:
@@ -19,6 +20,8 @@ def _contact_block(language: str, contact: Contact) -> str:
                   assembly=html.escape(contact.assembly), district=html.escape(contact.district),
                   lok_sabha=html.escape(contact.lok_sabha)),
     ]
+    if (repeat := repeat_line(language, contact)) is not None:
+        lines.insert(1, repeat)
     if contact.strength is not None:
         lines.append(translate(language, "push.contact.strength",
                                strength=translate(language, f"strength.{contact.strength.value}")))
@@ -44,6 +47,7 @@ def morning_text(language: str, message: MorningMessage) -> str:
 
 
 def reminder_text(language: str, reminder: Reminder) -> str:
-    """The evening reminder naming the calls still unreported."""
-    names = "\n".join(f"• {html.escape(c.president_name)} ({display_phone(c.phone)})" for c in reminder.contacts)
-    return translate(language, "reminder.text", name=html.escape(reminder.recipient_name), calls=names)
+    """The evening reminder naming the calls still open: unreported, or to be tried again."""
+    key = "attempts.reminder.text" if any(c.try_again for c in reminder.contacts) else "reminder.text"
+    return translate(language, key, name=html.escape(reminder.recipient_name),
+                     calls=reminder_lines(language, reminder.contacts))
