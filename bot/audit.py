@@ -30,6 +30,7 @@ class AuditAction(enum.StrEnum):
     deactivated = "deactivated"
     phone_corrected = "phone_corrected"
     contacts_resent = "contacts_resent"
+    verifier_number_shown = "verifier_number_shown"
 
 
 def _length(column: object) -> int:
