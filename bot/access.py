@@ -19,6 +19,16 @@ EVERY_DISTRICT_ROLES = (Role.organisation_secretary, Role.admin)
 """Roles that see every district, every booth and every booth president's number."""
 
 
+PHONE_VERIFIER_ROLES = (Role.verifier,)
+"""Roles given booth presidents' numbers to call back: only the numbers of the calls handed to them, each
+showing written to the audit log (`AuditAction.verifier_number_shown`)."""
+
+
+def verifies_by_phone(person: OfficeBearer) -> bool:
+    """Whether the person checks calls by phoning the booth president, and so may see those numbers."""
+    return person.role in PHONE_VERIFIER_ROLES
+
+
 def sees_every_district(person: OfficeBearer) -> bool:
     """Whether the person's role opens every district to them (the secretary and admins)."""
     return person.role in EVERY_DISTRICT_ROLES

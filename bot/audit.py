@@ -37,6 +37,7 @@ class AuditAction(enum.StrEnum):
     correction_rejected = "correction_rejected"
     need_reassigned = "need_reassigned"
     president_change_reported = "president_change_reported"
+    verifier_number_shown = "verifier_number_shown"
 
 
 def _length(column: object) -> int:

@@ -27,6 +27,7 @@ BOOTH = "bth"
 
 # `bth:o:<booth id>`: a booth row of an assembly seat's summary opens the booth view (/booth)
 OPEN_BOOTH = "o"
+VERIFY = "vrf"
 
 # `lang:set:0:<language>`
 SET_LANGUAGE = "set"
@@ -39,6 +40,11 @@ KEEP = "keep"
 CALLED = "c"
 SPOKE_ABOUT_NEEDS = "n"
 YES, NO = "y", "n"
+
+# `vrf:a:<back-check id>:<answer>`: a verifier's answer after phoning the booth president
+VERIFIER_ANSWER = "a"
+VERIFIER_ANSWER_CODES = {"talked": "y", "denied": "n", "not_reached": "u"}
+"""The code each `VerifierAnswer` (by value) travels under."""
 
 # `flg:t:<assignment id>:<period>`: a `/flags` button opening a call's trail over the list's period
 TRAIL = "t"

@@ -42,8 +42,17 @@ class TelegramChannel:
     async def send_morning(self, message: MorningMessage) -> int:
         """Send one morning message with its report buttons; return the Telegram message id."""
         language = self._language(message.language)
-        return await self._send(message.chat_id, morning_text(language, message),
+        text = morning_text(language, message, bot_username=self._bot_username(),
+                            invite_language=self._default_language)
+        return await self._send(message.chat_id, text,
                                 keyboards.morning(language, message.contacts), paid=self._paid_broadcast)
+
+    def _bot_username(self) -> str:
+        """The bot's @username for invitation links; empty if the bot has not introduced itself (getMe) yet."""
+        try:
+            return self._bot.username
+        except RuntimeError:
+            return ""
 
     async def send_reminder(self, reminder: Reminder) -> int:
         """Send the evening reminder, with the report buttons of the calls still open."""

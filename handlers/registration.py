@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import ReplyKeyboardRemove, Update
@@ -11,7 +12,16 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import translate
-from bot.outreach.people import find_booth_president, find_user, mark_reachable, register, set_language
+from bot.outreach.people import (
+    InvalidInvite,
+    find_booth_president,
+    find_user,
+    invited_president,
+    mark_reachable,
+    register,
+    register_by_invite,
+    set_language,
+)
 from handlers import callbacks as cb
 from handlers import keyboards
 from handlers.context import Context, answer, language_for, registered
@@ -19,19 +29,46 @@ from handlers.verification import president_language
 from models import CALLER_ROLES, BoothPresident, OfficeBearer
 
 PRIVATE = filters.ChatType.PRIVATE
+INVITE_KEY = "invite_token"
+"""Where a user's invitation token waits (in their persisted user data) between `/start <token>` and the contact."""
+
+
+def _user_data(context: Context) -> dict[Any, Any]:
+    """The sender's persisted user data (every private-chat update has a sender)."""
+    data = context.user_data
+    assert data is not None
+    return data
 
 
 async def start(update: Update, context: Context) -> None:
-    """Greet a registered person (office-bearer or booth president), or ask a new one for their phone number."""
+    """Greet a registered person (office-bearer or booth president), or ask a new one for their phone number.
+
+    `/start <token>` (the link in a caller's WhatsApp message) greets the booth president it was made for by
+    name and asks for their own number; a wrong or revoked link gets a polite answer and nothing else.
+    """
     assert update.effective_user
+    token = context.args[0] if context.args else None
     async with session_scope(context.services.sessions) as session:
         person = await find_user(session, update.effective_user.id)
         if person is not None:
             await mark_reachable(session, person)
         president = None if person else await find_booth_president(session, update.effective_user.id)
+        invited: BoothPresident | None = None
+        if token and person is None and president is None:
+            try:
+                invited = await invited_president(session, token)
+            except InvalidInvite as exc:
+                await answer(update, translate(president_language(context, None), exc.key))
+                return
     if president is not None:
         await answer(update, translate(president_language(context, president), "backcheck.welcome_back",
                                        name=html.escape(president.name)))
+        return
+    if invited is not None and token:
+        language = president_language(context, invited)
+        _user_data(context)[INVITE_KEY] = token
+        await answer(update, translate(language, "reach.invite.greeting", name=html.escape(invited.name)),
+                     reply_markup=keyboards.share_contact(language))
         return
     language = language_for(context, person)
     if person is None:
@@ -51,11 +88,24 @@ async def contact_shared(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     assert message and message.contact and user
     svc = context.services
+    token = _user_data(context).get(INVITE_KEY)
     try:
         async with session_scope(svc.sessions) as session:
-            person = await register(session, telegram_user_id=user.id, contact_user_id=message.contact.user_id,
-                                    phone=message.contact.phone_number, now=svc.clock())
+            person: OfficeBearer | BoothPresident
+            if isinstance(token, str):
+                person = await register_by_invite(
+                    session, token=token, telegram_user_id=user.id, contact_user_id=message.contact.user_id,
+                    phone=message.contact.phone_number, language=president_language(context, None), now=svc.clock())
+            else:
+                person = await register(session, telegram_user_id=user.id, contact_user_id=message.contact.user_id,
+                                        phone=message.contact.phone_number, now=svc.clock())
+        _user_data(context).pop(INVITE_KEY, None)
     except DomainError as exc:
+        if token and exc.key.startswith("reach.invite."):
+            _user_data(context).pop(INVITE_KEY, None)
+            await answer(update, translate(president_language(context, None), exc.key),
+                         reply_markup=ReplyKeyboardRemove())
+            return
         await answer(update, translate(language_for(context, None), exc.key, **exc.params),
                      reply_markup=ReplyKeyboardRemove() if exc.key == "register.unknown_number" else None)
         return

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.access import review_scope
@@ -21,18 +21,29 @@ from bot.outreach.backchecks import (
     BackCheckQuestion,
     BackCheckStats,
     StaleBackCheck,
+    VerifierAnswer,
+    VerifierCall,
     answer_called,
     answer_needs,
+    answer_verifier_call,
     ask_back_checks,
+    ask_verifiers,
 )
 from bot.outreach.people import find_booth_president
 from bot.review.flags import Verification, verify_period
 from bot.review.trail import open_trail
 from handlers import callbacks as cb
-from handlers.channel import TelegramChannel
+from handlers.channel import TelegramChannel, show_in_place
 from handlers.context import Context, Services, answer, language_for, registered
 from handlers.texts.fit import MAX_LIST_ENTRIES
-from handlers.texts.verification import flags_text, question_text, trail_text
+from handlers.texts.verification import (
+    flags_text,
+    question_text,
+    trail_text,
+    verifier_answer_label,
+    verifier_answered_text,
+    verifier_call_text,
+)
 from models import BoothPresident, OfficeBearer
 
 
@@ -60,6 +71,21 @@ class BackCheckTelegramChannel(TelegramChannel):
                                 _yes_no(language, cb.CALLED, question.back_check_id))
 
 
+    async def send_verifier_call(self, call: VerifierCall) -> int:
+        """Send a verifier the call to check, with its three answer buttons; return the Telegram message id."""
+        language = normalise_language(call.language, self._default_language)
+        return await self._send(call.chat_id, verifier_call_text(language, call),
+                                verifier_buttons(language, call.back_check_id))
+
+
+def verifier_buttons(language: str, back_check_id: int) -> InlineKeyboardMarkup:
+    """Under a verifier's call: the conversation took place, the booth president denied it, not reached."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        verifier_answer_label(language, answer),
+        callback_data=cb.build(cb.VERIFY, cb.VERIFIER_ANSWER, back_check_id, cb.VERIFIER_ANSWER_CODES[answer.value]))]
+        for answer in VerifierAnswer])
+
+
 async def run_back_checks(bot: Bot, svc: Services) -> BackCheckStats:
     """Ask the booth presidents about yesterday's calls, as the scheduled job does."""
     channel = BackCheckTelegramChannel(bot, svc.settings.outreach.default_language)
@@ -70,6 +96,41 @@ async def run_back_checks(bot: Bot, svc: Services) -> BackCheckStats:
 async def back_check_job(context: Context) -> None:
     """The daily back-check job."""
     await run_back_checks(context.bot, context.services)
+
+
+async def run_verifier_calls(bot: Bot, svc: Services) -> BackCheckStats:
+    """Hand yesterday's unchecked conversations to the verifiers, as the scheduled job does."""
+    channel = BackCheckTelegramChannel(bot, svc.settings.outreach.default_language)
+    return await ask_verifiers(svc.sessions, channel, day=svc.today() - timedelta(days=1), clock=svc.clock,
+                               per_verifier=svc.settings.review.verifier_daily_calls)
+
+
+async def verifier_job(context: Context) -> None:
+    """The daily job giving verifiers their calls to check."""
+    await run_verifier_calls(context.bot, context.services)
+
+
+@registered
+async def verifier_answered(update: Update, context: Context, session: AsyncSession, person: OfficeBearer) -> None:
+    """A verifier's answer after phoning the booth president: stored once, shown under the call."""
+    query = update.callback_query
+    assert query
+    language = language_for(context, person)
+    parsed = cb.parse(query.data)
+    answers = {code: VerifierAnswer(value) for value, code in cb.VERIFIER_ANSWER_CODES.items()}
+    try:
+        if parsed is None or parsed.value not in answers:
+            raise StaleBackCheck()
+        answer_given = answers[parsed.value]
+        await answer_verifier_call(session, back_check_id=parsed.record_id, telegram_user_id=person.telegram_user_id
+                                   or 0, answer=answer_given, now=context.services.clock())
+    except StaleBackCheck as exc:
+        await query.answer(translate(language, exc.key), show_alert=True)
+        return
+    await session.commit()
+    await query.answer()
+    call_text = query.message.text_html if isinstance(query.message, Message) and query.message.text else ""
+    await show_in_place(query, verifier_answered_text(language, call_text, answer_given), None)
 
 
 async def back_check_answered(update: Update, context: Context) -> None:
@@ -84,9 +145,10 @@ async def back_check_answered(update: Update, context: Context) -> None:
         try:
             if parsed is None or parsed.value not in (cb.YES, cb.NO):
                 raise StaleBackCheck()
+            ask_needs = False
             if parsed.action == cb.CALLED:
-                await answer_called(session, back_check_id=parsed.record_id, telegram_user_id=user.id,
-                                    called=parsed.value == cb.YES, now=svc.clock())
+                ask_needs = await answer_called(session, back_check_id=parsed.record_id, telegram_user_id=user.id,
+                                                called=parsed.value == cb.YES, now=svc.clock())
             else:
                 await answer_needs(session, back_check_id=parsed.record_id, telegram_user_id=user.id,
                                    spoke=parsed.value == cb.YES)
@@ -95,7 +157,7 @@ async def back_check_answered(update: Update, context: Context) -> None:
             return
         await session.commit()
     await query.answer()
-    if parsed.action == cb.CALLED and parsed.value == cb.YES:
+    if ask_needs:
         await query.edit_message_text(translate(language, "backcheck.ask_needs"),
                                       reply_markup=_yes_no(language, cb.SPOKE_ABOUT_NEEDS, parsed.record_id))
     else:
@@ -185,3 +247,4 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(trail_button, pattern=cb.pattern(cb.FLAGS, cb.TRAIL)))
     app.add_handler(CallbackQueryHandler(back_check_answered,
                                          pattern=cb.pattern(cb.BACK_CHECK, cb.CALLED, cb.SPOKE_ABOUT_NEEDS)))
+    app.add_handler(CallbackQueryHandler(verifier_answered, pattern=cb.pattern(cb.VERIFY, cb.VERIFIER_ANSWER)))

@@ -36,6 +36,7 @@ from sqlalchemy.orm import aliased, selectinload
 from bot.audit import AuditAction, record
 from bot.db import SessionFactory, session_scope
 from bot.outreach.assignment import RotationPolicy, assign_day
+from bot.outreach.invites import invite_token
 from bot.sqlutil import insert_ignoring_conflicts
 from models import (
     NOT_CONNECTED,
@@ -54,6 +55,7 @@ from models import (
     NeedStatus,
     OfficeBearer,
     Outcome,
+    Role,
     Strength,
 )
 
@@ -114,6 +116,10 @@ class Contact:
     """1 for a first call; 2, 3... when the call is tried again after not connecting."""
     try_again: bool = False
     """The latest report on this call says it did not connect, and it is still open: call again."""
+    invite_token: str | None = None
+    """The booth president's invitation token, for the bot link in the caller's WhatsApp message."""
+    caller_name: str = ""
+    caller_role: Role | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,7 @@ async def load_contacts(session: AsyncSession, *, office_bearer_id: int, day: da
         .where(Assignment.office_bearer_id == office_bearer_id, Assignment.day == day)
         .order_by(Assignment.slot))).all()
     contacts = []
+    caller = await session.get_one(OfficeBearer, office_bearer_id) if rows else None
     for assignment, president, booth, mandal, seat, district, lok_sabha in rows:
         contacts.append(Contact(
             assignment_id=assignment.id, slot=assignment.slot, president_name=president.name,
@@ -228,6 +235,8 @@ async def load_contacts(session: AsyncSession, *, office_bearer_id: int, day: da
             last_call=await last_call(session, president_id=president.id, booth_id=booth.id, before=day),
             reported=bool(assignment.reports), attempt=assignment.attempt,
             try_again=_try_again(assignment, president),
+            invite_token=await invite_token(session, president.id),
+            caller_name=caller.name if caller else "", caller_role=caller.role if caller else None,
         ))
     return tuple(contacts)
 

@@ -9,11 +9,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.audit import AuditAction, record
-from bot.errors import LeaveDateOutOfRange, NotACaller, NotOwnContact, UnknownNumber
+from bot.errors import DomainError, LeaveDateOutOfRange, NotACaller, NotOwnContact, UnknownNumber
+from bot.outreach.invites import president_for_token
 from bot.phones import InvalidPhone, normalise_mobile
 from models import CALLER_ROLES, BoothPresident, OfficeBearer
 
 MAX_LEAVE_DAYS = 90
+
+
+class InvalidInvite(DomainError):
+    """An invitation link whose token is wrong, revoked, or of a booth president no longer on the roster."""
+
+    key = "reach.invite.invalid"
+
+
+class InviteNumberMismatch(DomainError):
+    """The number shared after opening an invitation is not the roster number of the booth's president."""
+
+    key = "reach.invite.wrong_number"
 
 
 async def register(session: AsyncSession, *, telegram_user_id: int, contact_user_id: int | None,
@@ -47,9 +60,43 @@ async def register(session: AsyncSession, *, telegram_user_id: int, contact_user
     return person
 
 
+async def invited_president(session: AsyncSession, token: str) -> BoothPresident:
+    """The active booth president an invitation link was made for; `InvalidInvite` for any other token."""
+    president = await president_for_token(session, token)
+    if president is None:
+        raise InvalidInvite()
+    return president
+
+
+async def register_by_invite(session: AsyncSession, *, token: str, telegram_user_id: int,
+                             contact_user_id: int | None, phone: str, language: str | None,
+                             now: datetime) -> BoothPresident:
+    """Register the booth president who opened their invitation link and shared their own contact.
+
+    The token must still lead to the booth's active president, the contact must be the sender's own, and its
+    number must be that president's roster number; then they are registered exactly as by a shared number
+    (the audit entry says it came through the invitation). Anything else is refused and nothing is stored.
+    """
+    president = await invited_president(session, token)
+    if contact_user_id != telegram_user_id:
+        raise NotOwnContact()
+    try:
+        e164 = normalise_mobile(phone)
+    except InvalidPhone:
+        raise InviteNumberMismatch() from None
+    if e164 != president.phone:
+        raise InviteNumberMismatch()
+    return await _register_booth_president(session, telegram_user_id=telegram_user_id, phone=e164, now=now,
+                                           language=language, detail={"via": "invite"})
+
+
 async def _register_booth_president(session: AsyncSession, *, telegram_user_id: int, phone: str,
-                                    now: datetime) -> BoothPresident:
-    """Link a Telegram account to the active booth president with this E.164 phone, or refuse the number."""
+                                    now: datetime, language: str | None = None,
+                                    detail: dict[str, object] | None = None) -> BoothPresident:
+    """Link a Telegram account to the active booth president with this E.164 phone, or refuse the number.
+
+    `language` is kept unless they already chose one; `detail` goes into the audit entry.
+    """
     president = (await session.execute(
         select(BoothPresident).where(BoothPresident.phone == phone, BoothPresident.active))).scalar_one_or_none()
     if president is None:
@@ -59,7 +106,9 @@ async def _register_booth_president(session: AsyncSession, *, telegram_user_id: 
         .values(telegram_user_id=None))
     president.telegram_user_id = telegram_user_id
     president.registered_at = president.registered_at or now
-    record(session, AuditAction.registered, at=now, actor_label="telegram", subject=f"booth_president:{president.id}")
+    president.language = president.language or language
+    record(session, AuditAction.registered, at=now, actor_label="telegram", subject=f"booth_president:{president.id}",
+           detail=detail)
     await session.flush()
     return president
 

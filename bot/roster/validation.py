@@ -28,7 +28,7 @@ Office-bearers file (one row per person):
 | phone             | mobile, मोबाइल, मोबाइल नंबर                                          |
 | role              | भूमिका, पद — values state_office_bearer (प्रदेश पदाधिकारी),            |
 |                   | district_incharge (जिला प्रभारी), organisation_secretary (संगठन        |
-|                   | महामंत्री), admin                                                     |
+|                   | महामंत्री), verifier (सत्यापनकर्ता), admin                              |
 | region (opt.)     | क्षेत्र — empty means the whole state; must already exist             |
 | districts (opt.)  | जिले — `;`-separated district names that already exist; required for a |
 |                   | district in-charge                                                   |
@@ -114,6 +114,7 @@ _ROLES = {fold(text): role for text, role in (
     ("प्रदेश पदाधिकारी", Role.state_office_bearer),
     ("जिला प्रभारी", Role.district_incharge),
     ("संगठन महामंत्री", Role.organisation_secretary), ("संगठन मंत्री", Role.organisation_secretary),
+    ("सत्यापनकर्ता", Role.verifier),
 )}
 
 

@@ -21,7 +21,7 @@ from handlers.context import Context, Services
 from handlers.needs import escalation_job
 from handlers.report import TIMEOUT_CHECK_SECONDS, close_abandoned_reports
 from handlers.summary import daily_digest, weekly_digest, weekly_digest_days
-from handlers.verification import back_check_job
+from handlers.verification import back_check_job, verifier_job
 
 log = logging.getLogger(__name__)
 RETRY_EVERY_SECONDS = 600
@@ -96,6 +96,7 @@ def schedule(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     queue.run_daily(escalation_job, review.weekly_digest_time.replace(tzinfo=out.zone), name="need_escalation")
     queue.run_daily(back_check_job, svc.settings.review.back_check_time.replace(tzinfo=out.zone),
                     name="back_checks")
+    queue.run_daily(verifier_job, svc.settings.review.back_check_time.replace(tzinfo=out.zone), name="verifier_calls")
     queue.run_daily(retention, svc.settings.privacy.retention_time.replace(tzinfo=out.zone), name="retention")
     queue.run_repeating(close_abandoned_reports, interval=TIMEOUT_CHECK_SECONDS, first=0, name="report_timeouts")
     if _after(svc, out.push_time):

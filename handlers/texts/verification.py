@@ -6,17 +6,42 @@ from __future__ import annotations
 import html
 from datetime import datetime, tzinfo
 
-from bot.i18n import format_day, format_time, translate
-from bot.outreach.backchecks import BackCheckQuestion
+from bot.i18n import enum_label, format_day, format_time, translate
+from bot.outreach.backchecks import BackCheckQuestion, VerifierAnswer, VerifierCall
+from bot.phones import display_phone
 from bot.review.flags import Flag, Verification
 from bot.review.trail import CallTrail, TrailBackCheck
 from handlers.texts.fit import MAX_LIST_ENTRIES
 
 
 def question_text(language: str, question: BackCheckQuestion) -> str:
-    """The back-check question: did this office-bearer call you on that day?"""
-    return translate(language, "backcheck.ask_called", name=html.escape(question.president_name),
+    """The back-check question: did this office-bearer call you on that day (or, for a call reported as not
+    connected, did they try to)?"""
+    key = "reach.backcheck.ask_attempted" if question.attempted_only else "backcheck.ask_called"
+    return translate(language, key, name=html.escape(question.president_name),
                      caller=html.escape(question.caller_name), day=format_day(language, question.day))
+
+
+def verifier_call_text(language: str, call: VerifierCall) -> str:
+    """A verifier's call to make: the booth president's name and number, the booth, who reported talking to
+    them and when, and what to ask."""
+    return translate(language, "reach.verifier.call", id=call.back_check_id,
+                     president=html.escape(call.president_name), phone=display_phone(call.phone),
+                     booth_no=call.booth_no, booth_name=html.escape(call.booth_name),
+                     assembly=html.escape(call.assembly), district=html.escape(call.district),
+                     caller=html.escape(call.caller_name), role=enum_label(language, call.caller_role),
+                     day=format_day(language, call.day))
+
+
+def verifier_answer_label(language: str, answer: VerifierAnswer) -> str:
+    """The label of a verifier's answer button, also shown under the call once it is answered."""
+    return translate(language, f"reach.verifier.answer.{answer.value}")
+
+
+def verifier_answered_text(language: str, call_text: str, answer: VerifierAnswer) -> str:
+    """The verifier's call message once answered: as it was, with what was recorded under it."""
+    recorded = translate(language, "reach.verifier.recorded", answer=verifier_answer_label(language, answer))
+    return f"{call_text}\n\n{recorded}" if call_text else recorded
 
 
 def _flag_labels(language: str, flags: tuple[Flag, ...]) -> str:

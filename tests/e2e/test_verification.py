@@ -11,7 +11,7 @@ from bot.outreach.backchecks import BackCheckStats
 from bot.sandbox import FakeUser
 from handlers.context import Services
 from handlers.verification import run_back_checks
-from models import Assignment, AuditEntry, BackCheck, BoothPresident, OfficeBearer, Role
+from models import Assignment, AuditEntry, BackCheck, BoothPresident, OfficeBearer, Outcome, Role
 from tests.e2e.conftest import Harness
 from tests.factories import (
     make_assignment,
@@ -220,3 +220,25 @@ async def test_a_registered_booth_president_gets_help_meant_for_them(harness: Ha
 
     assert "बूथ अध्यक्ष के रूप में जुड़े" in user.last_message.text
     assert "/summary" not in user.last_message.text
+
+
+async def test_a_call_reported_as_not_connected_is_asked_about_the_attempt_and_no_needs_question_follows(
+        harness: Harness) -> None:
+    async with harness.db.sessions() as session:
+        booth = await make_booth(session, phone="+919700005562", president="Suresh Yadav")
+        caller = await make_office_bearer(session, name="Ravi Kumar")
+        assignment = await make_assignment(session, office_bearer=caller, booth=booth,
+                                           day=harness.today - timedelta(days=1), slot=1)
+        await make_report(session, assignment, outcome=Outcome.busy, at=harness.clock() - timedelta(hours=14))
+        await session.commit()
+    user = await _booth_president(harness, "+919700005562", 9182)
+
+    stats = await _ask(harness)
+    question = user.last_message.text
+    await harness.tap(user, "हाँ")
+
+    assert (stats.sampled, stats.asked) == (1, 1)
+    assert "क्या Ravi Kumar जी ने कल" in question and "फ़ोन करने की कोशिश की थी?" in question
+    assert "धन्यवाद" in user.last_message.text and "ज़रूरतों" not in user.last_message.text
+    check = await _check(harness)
+    assert (check.attempted_only, check.called, check.spoke_about_needs) == (True, True, None)

@@ -534,6 +534,17 @@ async def test_hindi_headers_and_role_titles_are_understood_for_office_bearers(s
     assert roles == {"परीक्षण पदाधिकारी": Role.district_incharge, "परीक्षण महामंत्री": Role.organisation_secretary}
 
 
+async def test_verifiers_are_imported_by_their_code_or_their_hindi_title(session: AsyncSession,
+                                                                        tmp_path: Path) -> None:
+    await _with_map(session, tmp_path)
+    rows = [person(1, "verifier"), person(2, "सत्यापनकर्ता")]
+
+    await import_people(session, write_rows(tmp_path / "people.csv", rows))
+
+    roles = (await session.execute(select(OfficeBearer.role))).scalars().all()
+    assert roles == [Role.verifier, Role.verifier]
+
+
 @pytest.mark.parametrize("row, column, key", [
     (person(2, "district_incharge", "Awadh", "Lucknow; Atlantis"), "districts", "roster.error.unknown_district"),
     (person(2, "district_incharge", "Awadh", ""), "districts", "roster.error.districts_required"),
