@@ -87,7 +87,7 @@ async def test_a_conversation_on_the_second_attempt_closes_the_call(harness: Har
     again = await _next_morning(harness, user)
 
     await harness.press(user, again.buttons[0][0][1] or "")
-    await harness.tap(user, "सब कुशल", "मजबूत", "सहेजें")
+    await harness.tap(user, "सब कुशल", "मज़बूत", "सहेजें")
     await _next_morning(harness, user)
 
     calls = await _assignments(harness)
@@ -103,7 +103,7 @@ async def test_the_evening_reminder_asks_to_try_again_a_call_that_did_not_connec
     user, morning = await _morning(harness)
     await _not_reached(harness, user, morning, "व्यस्त / कट गया", "सहेजें")
     await harness.press(user, morning.buttons[1][0][1] or "", message_id=morning.message_id)
-    await harness.tap(user, "सब कुशल", "मजबूत", "सहेजें")
+    await harness.tap(user, "सब कुशल", "मज़बूत", "सहेजें")
 
     harness.clock.advance(hours=11)
     assert await harness.remind() == 1
