@@ -7,7 +7,7 @@ Thin wrappers: each job reads the clock, opens its own units of work and calls t
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 from telegram.ext import Application
 
@@ -75,6 +75,10 @@ async def retention(context: Context) -> None:
     log.info("retention removed %d old texts", removed)
 
 
+VERIFIERS_AFTER = timedelta(minutes=10)
+"""How long after the booth presidents' back-checks the verifiers get their calls, so the order is fixed."""
+
+
 def _after(svc: Services, moment: time) -> bool:
     local: datetime = svc.clock().astimezone(svc.settings.outreach.zone)
     return local.time() >= moment
@@ -96,7 +100,9 @@ def schedule(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     queue.run_daily(escalation_job, review.weekly_digest_time.replace(tzinfo=out.zone), name="need_escalation")
     queue.run_daily(back_check_job, svc.settings.review.back_check_time.replace(tzinfo=out.zone),
                     name="back_checks")
-    queue.run_daily(verifier_job, svc.settings.review.back_check_time.replace(tzinfo=out.zone), name="verifier_calls")
+    # verifiers take what the booth presidents' own back-checks left, so they come a little later
+    verifiers_at = (datetime.combine(date.min, review.back_check_time) + VERIFIERS_AFTER).time()
+    queue.run_daily(verifier_job, verifiers_at.replace(tzinfo=out.zone), name="verifier_calls")
     queue.run_daily(retention, svc.settings.privacy.retention_time.replace(tzinfo=out.zone), name="retention")
     queue.run_repeating(close_abandoned_reports, interval=TIMEOUT_CHECK_SECONDS, first=0, name="report_timeouts")
     if _after(svc, out.push_time):

@@ -41,6 +41,19 @@ async def test_digests_are_scheduled_at_the_configured_day_and_times(db: Databas
     assert next_run["daily_digest"].isoformat() == "2026-11-20T21:00:00+05:30"
 
 
+async def test_verifiers_get_their_calls_after_the_booth_presidents_own_back_checks(db: Database) -> None:
+    settings = Settings(telegram=TelegramSettings(token="123:TEST"), review=ReviewSettings(back_check_time=time(11, 0)))
+    morning = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    app = build_application(settings, db.sessions, with_jobs=False)
+
+    jobs.schedule(app, Services(settings=settings, sessions=db.sessions, clock=lambda: morning))
+
+    assert app.job_queue is not None
+    next_run = {job.name: job.job.trigger.get_next_fire_time(None, morning) for job in app.job_queue.jobs()}
+    assert next_run["back_checks"].isoformat() == "2026-11-20T11:00:00+05:30"
+    assert next_run["verifier_calls"].isoformat() == "2026-11-20T11:10:00+05:30"
+
+
 async def test_the_weekly_digest_brings_the_secretary_the_last_seven_days(harness: Harness) -> None:
     day = await day_with_two_districts(harness)
     secretary, state = day.users["secretary"], day.users["state"]
