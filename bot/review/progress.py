@@ -612,8 +612,8 @@ async def _with_every_seat(session: AsyncSession, target: Target,
                  .join(AssemblySeat, AssemblySeat.lok_sabha_id == LokSabhaSeat.id)
                  .order_by(LokSabhaSeat.name, LokSabhaSeat.id))
     else:
-        seats = select(AssemblySeat.id, _numbered(AssemblySeat.number, AssemblySeat.name)).order_by(
-            AssemblySeat.number)
+        seats = select(AssemblySeat.id, _numbered(AssemblySeat.number, AssemblySeat.name),
+                       AssemblySeat.number).order_by(AssemblySeat.number)  # DISTINCT needs the ORDER BY column
     counted = {row.id: row for row in rows}
     every = (await session.execute(seats.where(*on_map).distinct())).all()
     return tuple(ProgressRow(seat.id, seat.name, counted[seat.id].counts if seat.id in counted else Counts(),
