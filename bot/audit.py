@@ -35,6 +35,7 @@ class AuditAction(enum.StrEnum):
     correction_proposed = "correction_proposed"
     correction_confirmed = "correction_confirmed"
     correction_rejected = "correction_rejected"
+    correction_settled = "correction_settled"
     need_reassigned = "need_reassigned"
     president_change_reported = "president_change_reported"
     verifier_number_shown = "verifier_number_shown"

@@ -23,7 +23,9 @@ from sqlalchemy.orm import aliased, selectinload
 
 from bot.audit import AuditAction, record
 from bot.errors import DomainError, NotAllowed, UnknownBooth
+from bot.outreach.corrections import settle_pending
 from bot.outreach.delivery import MorningMessage, load_contacts
+from bot.outreach.invites import revoke_invite
 from bot.phones import normalise_mobile
 from models import (
     AssemblySeat,
@@ -172,7 +174,8 @@ async def deactivate(session: AsyncSession, admin: OfficeBearer, person_id: int,
 
 async def fix_number(session: AsyncSession, admin: OfficeBearer, *, assembly_no: int, booth_no: int, phone: str,
                      now: datetime) -> BoothPresident:
-    """Give a booth's president a corrected mobile number and clear the "wrong number" flag.
+    """Give a booth's president a corrected mobile number: the "wrong number" and "unreachable" marks are cleared,
+    the president's pending corrections are settled, and the booth returns to rotation.
 
     Raises `InvalidPhone` for a number that is not an Indian mobile, `UnknownBooth` for a booth without an
     active president, and `PhoneTaken` when another booth president already has the number. Neither the old
@@ -194,7 +197,9 @@ async def fix_number(session: AsyncSession, admin: OfficeBearer, *, assembly_no:
         raise PhoneTaken()
     was_flagged = president.phone_reported_wrong_at is not None
     president.phone = e164
-    president.phone_reported_wrong_at = None
+    await revoke_invite(session, president.id)
+    await settle_pending(session, booth_president_id=president.id, now=now, decided_by_id=admin.id,
+                         reason="number_fixed")
     _audit(session, admin, AuditAction.phone_corrected, f"booth_president:{president.id}", now,
            {"was_flagged": was_flagged})
     await session.flush()

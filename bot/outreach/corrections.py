@@ -22,6 +22,7 @@ from sqlalchemy.orm.util import identity_key
 from bot.access import corrections_scope, sees_every_district
 from bot.audit import AuditAction, record
 from bot.errors import DomainError, NotAllowed
+from bot.outreach.invites import revoke_invite
 from bot.phones import display_phone, mask_phone, normalise_mobile
 from models import (
     AssemblySeat,
@@ -156,8 +157,9 @@ async def open_correction(session: AsyncSession, *, booth_id: int, booth_preside
 
 def _corrections() -> Select[Any]:
     reporter = select(OfficeBearer.name).where(OfficeBearer.id == Correction.reported_by_id).scalar_subquery()
-    return (select(Correction.id, Correction.booth_president_id, Correction.kind, Correction.status,
-                   Correction.reported_at, Correction.proposed_name, Correction.proposed_phone, Correction.proposed_at,
+    return (select(Correction.id, Correction.booth_id, Correction.booth_president_id, Correction.kind,
+                   Correction.status, Correction.reported_at, Correction.proposed_name, Correction.proposed_phone,
+                   Correction.proposed_at,
                    reporter.label("reported_by"), BoothPresident.name.label("president"),
                    BoothPresident.phone.label("phone"), Booth.number.label("booth_no"),
                    Booth.name.label("booth_name"), AssemblySeat.number.label("assembly_no"),
@@ -235,11 +237,12 @@ async def _number_holder(session: AsyncSession, e164: str) -> BoothPresident | N
     return (await session.execute(select(BoothPresident).where(BoothPresident.phone == e164))).scalar_one_or_none()
 
 
-async def _refuse_taken(session: AsyncSession, e164: str, *, own_id: int) -> BoothPresident | None:
-    """The booth president already holding the number, unless it is taken (`NumberTaken`): by another active
-    booth president, or by an office-bearer."""
+async def _refuse_taken(session: AsyncSession, e164: str, *, own_id: int, booth_id: int) -> BoothPresident | None:
+    """The booth president already holding the number, unless it is taken (`NumberTaken`): by an active
+    president of another booth, or by an office-bearer. The booth's own active president (say, one a newer
+    roster brought in meanwhile) may be the one proposed."""
     holder = await _number_holder(session, e164)
-    if holder is not None and holder.id != own_id and holder.active:
+    if holder is not None and holder.id != own_id and holder.active and holder.booth_id != booth_id:
         raise NumberTaken()
     if (await session.execute(select(OfficeBearer.id).where(OfficeBearer.phone == e164))).first() is not None:
         raise NumberTaken()
@@ -261,7 +264,7 @@ async def propose(session: AsyncSession, person: OfficeBearer, *, correction_id:
     row = await _in_scope(session, person, correction_id)
     tidy = clean_name(name)
     e164 = normalise_mobile(phone)
-    await _refuse_taken(session, e164, own_id=row.booth_president_id)
+    await _refuse_taken(session, e164, own_id=row.booth_president_id, booth_id=row.booth_id)
     claimed = await session.execute(
         update(Correction).where(Correction.id == correction_id, Correction.status == CorrectionStatus.open)
         .values(status=CorrectionStatus.proposed, proposed_name=tidy, proposed_phone=e164, proposed_by_id=person.id,
@@ -341,7 +344,7 @@ async def confirm(session: AsyncSession, admin: OfficeBearer, *, correction_id: 
     proposal = await _proposal(session, admin, correction_id=correction_id, stamp=stamp)
     old = await session.get(BoothPresident, proposal.booth_president_id)
     assert old is not None
-    holder = await _refuse_taken(session, proposal.phone, own_id=old.id)
+    holder = await _refuse_taken(session, proposal.phone, own_id=old.id, booth_id=proposal.booth_id)
     await _claim_decision(session, admin, proposal, to=CorrectionStatus.confirmed, now=now)
     if holder is None:
         old.active = False
@@ -357,10 +360,46 @@ async def confirm(session: AsyncSession, admin: OfficeBearer, *, correction_id: 
         president.unreachable_since = None
         president.phone_reported_wrong_at = None
     await session.flush()
+    await _one_active_president(session, booth_id=proposal.booth_id, president_id=president.id)
+    if president.id != old.id:
+        await revoke_invite(session, old.id)
     _audit(session, AuditAction.correction_confirmed, admin, correction_id, now,
            {"old": old.id, "new": president.id, "same_person": president.id == old.id})
     await session.flush()
     return president
+
+
+async def _one_active_president(session: AsyncSession, *, booth_id: int, president_id: int) -> None:
+    """Retire every other active president of the booth (a newer roster may have brought one in meanwhile), so
+    the confirmed president is the booth's only one."""
+    await session.execute(
+        update(BoothPresident).where(BoothPresident.booth_id == booth_id, BoothPresident.id != president_id,
+                                     BoothPresident.active)
+        .values(active=False, invite_token=None).execution_options(synchronize_session="fetch"))
+
+
+async def settle_pending(session: AsyncSession, *, booth_president_id: int, now: datetime,
+                         decided_by_id: int | None, reason: str) -> int:
+    """Close the booth president's pending corrections as settled without a proposal — a conversation showed
+    the number works, or an admin fixed it with /fixnumber — and put them back into rotation (the
+    "unreachable" and "wrong number" marks cleared). Returns how many were closed; each is audited."""
+    president = await session.get_one(BoothPresident, booth_president_id)
+    president.unreachable_since = None
+    president.phone_reported_wrong_at = None
+    pending = (await session.execute(
+        select(Correction.id).where(Correction.booth_president_id == booth_president_id,
+                                    Correction.status.in_(PENDING)))).scalars().all()
+    for correction_id in pending:
+        await session.execute(
+            update(Correction).where(Correction.id == correction_id)
+            .values(status=CorrectionStatus.confirmed, decided_by_id=decided_by_id, decided_at=now)
+            .execution_options(synchronize_session=False))
+        await _expire(session, correction_id)
+        record(session, AuditAction.correction_settled, at=now, actor_id=decided_by_id,
+               actor_label="telegram" if decided_by_id is not None else "report",
+               subject=f"correction:{correction_id}", detail={"reason": reason})
+    await session.flush()
+    return len(pending)
 
 
 async def reject(session: AsyncSession, admin: OfficeBearer, *, correction_id: int, now: datetime,

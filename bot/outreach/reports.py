@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from bot.audit import AuditAction, record
 from bot.config import OutreachSettings, ReviewSettings
 from bot.errors import AlreadyReported, DomainError, NotYourAssignment, ReportWindowClosed
-from bot.outreach.corrections import open_correction
+from bot.outreach.corrections import open_correction, settle_pending
 from bot.outreach.needs import raise_needs
 from bot.phones import InvalidPhone, normalise_mobile
 from models import (
@@ -214,6 +214,11 @@ async def record_report(session: AsyncSession, *, draft: ReportDraft, office_bea
     if draft.outcome in CORRECTION_KINDS:
         await _report_correction(session, draft=draft, assignment=assignment, report=report,
                                  office_bearer_id=office_bearer_id, now=now)
+    elif draft.talked:
+        president = await session.get_one(BoothPresident, assignment.booth_president_id)
+        if president.unreachable_since is not None:  # a late conversation on a call closed as unreachable
+            await settle_pending(session, booth_president_id=president.id, now=now, decided_by_id=None,
+                                 reason="conversation")
     elif draft.not_connected and assignment.attempt >= max_attempts:
         president = await session.get_one(BoothPresident, assignment.booth_president_id)
         president.unreachable_since = now

@@ -10,8 +10,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotAllowed, UnknownBooth
 from bot.outreach import admin
+from bot.outreach.assignment import RotationPolicy, assign_day
+from bot.outreach.corrections import open_correction
 from bot.phones import InvalidPhone
-from models import Assignment, AuditEntry, BoothPresident, Delivery, DeliveryStatus, OfficeBearer, Role
+from models import (
+    Assignment,
+    AuditEntry,
+    BoothPresident,
+    CorrectionKind,
+    CorrectionStatus,
+    Delivery,
+    DeliveryStatus,
+    OfficeBearer,
+    Role,
+)
 from tests.factories import NOW, make_assignment, make_booth, make_delivery, make_office_bearer, make_report
 
 DAY = date(2026, 11, 20)
@@ -109,6 +121,24 @@ async def test_fixing_a_number_normalises_it_clears_the_flag_and_logs_no_number(
     entry = (await session.execute(select(AuditEntry).where(AuditEntry.action == "phone_corrected"))).scalar_one()
     assert entry.actor_id == it_cell.id and entry.detail == {"was_flagged": True}
     assert "97000" not in f"{entry.subject}{entry.detail}"
+
+
+async def test_fixing_a_number_settles_the_pending_correction_and_the_booth_returns_to_rotation(
+        session: AsyncSession) -> None:
+    it_cell = await _admin(session)
+    booth = await make_booth(session, number=45, phone="+919700004545")
+    president = (await session.execute(select(BoothPresident).where(BoothPresident.booth_id == booth.id))).scalar_one()
+    president.phone_reported_wrong_at = NOW
+    caller = await make_office_bearer(session, telegram_user_id=5)
+    correction = await open_correction(session, booth_id=booth.id, booth_president_id=president.id,
+                                       kind=CorrectionKind.wrong_number, now=NOW, reported_by_id=caller.id)
+    assert await assign_day(session, day=DAY, now=NOW, policy=RotationPolicy(repeat_gap_days=0)) == 0
+
+    await admin.fix_number(session, it_cell, assembly_no=172, booth_no=45, phone="097000-12345", now=NOW)
+
+    assert (correction.status, correction.decided_by_id) == (CorrectionStatus.confirmed, it_cell.id)
+    assert await assign_day(session, day=DAY + timedelta(days=1), now=NOW,
+                            policy=RotationPolicy(repeat_gap_days=0)) == 1
 
 
 async def test_a_number_fix_refuses_a_taken_number_an_invalid_one_and_an_unknown_booth(

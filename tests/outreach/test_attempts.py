@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.outreach.assignment import RotationPolicy, assign_day
+from bot.outreach.assignment import RotationPolicy, assign_day, load_candidates
 from bot.outreach.reports import (
     NOT_KNOWN,
     NewPresident,
@@ -204,3 +204,26 @@ async def test_no_longer_the_president_without_a_name_leaves_the_correction_open
     (correction,) = await _corrections(session)
     assert (correction.kind, correction.status, correction.proposed_name) == (
         CorrectionKind.not_president, CorrectionStatus.open, None)
+
+
+async def test_a_late_conversation_on_a_call_closed_as_unreachable_puts_the_booth_president_back(
+        session: AsyncSession) -> None:
+    await _roster(session, 8, 806)
+    day = DAY
+    assignment = (await _assign(session, day))[0]
+    for outcome in (Outcome.no_answer, Outcome.no_answer):
+        await _report(session, assignment, outcome)
+        day += timedelta(days=1)
+        assignment = (await _assign(session, day))[0]
+    await _report(session, assignment, Outcome.no_answer)  # the third attempt: the call closes as unreachable
+    closed = await session.get_one(BoothPresident, assignment.booth_president_id)
+    assert closed.unreachable_since is not None
+
+    await _report(session, assignment, Outcome.talked)  # that evening the caller got through after all
+
+    president = await session.get_one(BoothPresident, assignment.booth_president_id)
+    (correction,) = await _corrections(session)
+    assert president.unreachable_since is None
+    assert correction.status is CorrectionStatus.confirmed
+    candidates, _ = await load_candidates(session, day=day + timedelta(days=1), policy=POLICY)
+    assert president.id in {candidate.president_id for candidate in candidates}, "back in rotation"

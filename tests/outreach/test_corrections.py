@@ -369,3 +369,47 @@ async def test_a_number_taken_between_proposal_and_confirmation_is_refused(sessi
 
     assert correction.status is CorrectionStatus.proposed
     assert (await president_of(session, booth)).id == old.id
+
+
+async def test_a_newer_roster_president_and_a_confirmed_proposal_never_leave_two_active_presidents(
+        session: AsyncSession) -> None:
+    booth = await make_booth(session)
+    old = await president_of(session, booth)
+    people = await _people(session)
+    correction = await _wrong_number(session, booth)
+    old.active = False  # the IT cell imports a newer roster: the booth has a new president meanwhile
+    from_roster = BoothPresident(booth_id=booth.id, name="Roster New", phone="+919876543218", active=True)
+    session.add(from_roster)
+    await session.flush()
+
+    await propose(session, people["lucknow"], correction_id=correction.id, name="Roster New",
+                  phone="98765 43218", now=NOW)
+    kept = await confirm(session, people["admin"], correction_id=correction.id, now=NOW)
+
+    active = (await session.execute(select(BoothPresident.id).where(
+        BoothPresident.booth_id == booth.id, BoothPresident.active))).scalars().all()
+    assert kept.id == from_roster.id
+    assert active == [from_roster.id]
+
+
+async def test_confirming_a_typed_president_retires_every_other_active_one_and_their_invitation(
+        session: AsyncSession) -> None:
+    booth = await make_booth(session)
+    old = await president_of(session, booth)
+    old.invite_token = "old-link-token"
+    people = await _people(session)
+    correction = await _wrong_number(session, booth)
+    session.add(BoothPresident(booth_id=booth.id, name="Roster New", phone="+919876543218", active=True))
+    await session.flush()
+    await propose(session, people["lucknow"], correction_id=correction.id, name="Typed New",
+                  phone="98765 43217", now=NOW)
+
+    typed = await confirm(session, people["admin"], correction_id=correction.id, now=NOW)
+
+    presidents = (await session.execute(select(BoothPresident.name, BoothPresident.active, BoothPresident.invite_token)
+                                        .where(BoothPresident.booth_id == booth.id)
+                                        .order_by(BoothPresident.id))).all()
+    assert typed.name == "Typed New"
+    assert [(name, active) for name, active, _ in presidents] == [
+        (old.name, False), ("Roster New", False), ("Typed New", True)]
+    assert presidents[0].invite_token is None, "the retired president's link leads nowhere"
