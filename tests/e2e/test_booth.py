@@ -61,8 +61,8 @@ async def test_the_view_shows_the_booth_the_calls_newest_first_the_positions_hea
     assert text.index("Committee meeting held") < text.index("Booth committee not formed")
     assert text.index("Sita Devi") < text.index("Ravi Kumar")
     assert "कॉल (2)" in text
-    assert "सूची में दर्ज: कमजोर" in text
-    assert "11.11.2026 कमजोर → 18.11.2026 मध्यम" in text
+    assert "सूची में दर्ज: कमज़ोर" in text
+    assert "11.11.2026 कमज़ोर → 18.11.2026 मध्यम" in text
     assert "बूथ समिति" in text and "मतदाता सूची" in text and "कार्रवाई जारी" in text
     assert "नेता का दौरा" not in text
     assert "9 दिन पुरानी" in text

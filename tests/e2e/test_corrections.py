@@ -58,7 +58,7 @@ async def test_the_incharge_sends_a_new_name_and_number_and_an_admin_confirms(ha
     sent = incharge.last_message.text or ""
 
     assert "गलत नंबर" in listing and "बूथ 45" in listing and "विधान सभा 172 Lucknow North" in listing
-    assert "Ramesh Yadav, +91 98xxxxxx10" in listing and "बताया: Ravi Kumar" in listing
+    assert "Ramesh Yadav, +91 98xxxxxx10" in listing and "Ravi Kumar ने बताया" in listing
     assert "98765 43210" not in listing
     assert "नाम और मोबाइल नंबर एक ही संदेश में" in asked
     assert "10 अंकों का मोबाइल नंबर" in hint

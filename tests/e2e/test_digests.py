@@ -96,7 +96,7 @@ async def test_each_district_incharge_gets_the_day_of_their_own_district(harness
     await harness.settle()
 
     lucknow_digest, varanasi_digest = lucknow.last_message.text or "", varanasi.last_message.text or ""
-    assert lucknow_digest.startswith("🌙 आपके जिलों का आज का सारांश\n📊 बूथ संवाद — प्रगति: Lucknow जिला\nदिनांक 20.11.2026")
+    assert lucknow_digest.startswith("🌙 आपके जिलों का आज का सारांश\n📊 बूथ संवाद — प्रगति: Lucknow जिला\nतारीख 20.11.2026")
     assert "Varanasi" not in lucknow_digest and "Lalit Mishra" in lucknow_digest
     assert "Varanasi जिला" in varanasi_digest and "Lucknow" not in varanasi_digest
     assert {key: len(day.users[key].messages) for key in quiet} == quiet

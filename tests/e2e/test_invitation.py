@@ -68,8 +68,8 @@ async def test_a_booth_president_opens_the_link_shares_their_contact_and_is_regi
 
     assert "नमस्ते Suresh Yadav जी" in greeting.text
     assert greeting.reply_markup is not None and greeting.reply_markup["keyboard"][0][0]["request_contact"] is True
-    assert "बूथ अध्यक्ष के रूप में जुड़ गए" in welcome.text and "Ravi" not in welcome.text
-    assert "जुड़े हुए हैं" in president.last_message.text
+    assert "बूथ अध्यक्ष के रूप में आपका पंजीकरण हो गया" in welcome.text and "Ravi" not in welcome.text
+    assert "बूथ अध्यक्ष के रूप में पंजीकृत हैं" in president.last_message.text
     stored = next(p for p in await _presidents(harness) if p.phone.lstrip("+") == number)
     assert (stored.telegram_user_id, stored.registered_at, stored.language) == (9311, harness.clock(), "hi")
     async with harness.db.sessions() as session:
@@ -128,4 +128,4 @@ async def test_a_revoked_or_wrong_link_gets_a_polite_answer_and_registers_no_one
     assert "लिंक अब काम नहीं करता" in guesser.last_message.text
     assert "Suresh" not in guesser.last_message.text
     # without a valid invitation, sharing the number is the ordinary registration by roster number
-    assert "बूथ अध्यक्ष के रूप में जुड़ गए" in after.text
+    assert "बूथ अध्यक्ष के रूप में आपका पंजीकरण हो गया" in after.text

@@ -345,7 +345,7 @@ async def test_the_escalation_of_overdue_needs_reaches_the_secretary_once(harnes
     (message,) = secretary.messages[before:]
     text = message.text or ""
     assert "समय पर पूरी न हुई ज़रूरतें: 1" in text
-    assert "बूथ 45" in text and "Ramesh Kumar" in text and "3 दिन देर" in text
+    assert "बूथ 45" in text and "Ramesh Kumar" in text and "3 दिन की देरी" in text
     assert "Hall &amp; chairs for meetings" in (message.raw_text or "")
     async with harness.db.sessions() as session:
         marked = (await session.execute(select(OfficeBearer.unreachable_reason).where(

@@ -39,7 +39,7 @@ async def test_a_booth_president_is_told_on_registering_and_with_privacy_what_is
     await harness.say(user, "/privacy")
 
     text = user.last_message.text
-    assert "बूथ अध्यक्ष के रूप में जुड़ गए" in welcome.text and "365 दिन" in welcome.text
+    assert "बूथ अध्यक्ष के रूप में आपका पंजीकरण हो गया" in welcome.text and "365 दिन" in welcome.text
     assert "आपके हाँ/नहीं के जवाब" in text and "आपका नंबर केवल उसी पदाधिकारी को दिखता है" in text
     assert "भूमिका" not in text, "not the office-bearers' text"
     assert "+91" not in text and "Suresh" not in text

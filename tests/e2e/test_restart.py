@@ -57,7 +57,7 @@ async def _walk_halfway(h: Harness) -> tuple[FakeUser, FakeMessage]:
     assert talked is not None
     await h.press(user, talked)
     await h.tap(user, "सब कुशल")
-    assert [label for row in user.last_message.buttons for label, _ in row][:3] == ["मज़बूत", "मध्यम", "कमजोर"]
+    assert [label for row in user.last_message.buttons for label, _ in row][:3] == ["मज़बूत", "मध्यम", "कमज़ोर"]
     return user, morning
 
 
@@ -113,7 +113,7 @@ async def test_coming_back_to_an_abandoned_report_after_a_restart_closes_it_and_
         talked = morning.buttons[0][0][1]
         assert talked is not None
         await h.press(user, talked)
-        await h.tap(user, "चिंता", "कमजोर", "सहेजें")
+        await h.tap(user, "चिंता", "कमज़ोर", "सहेजें")
 
     assert told == TIMED_OUT
     (report,) = await _reports(world)

@@ -83,7 +83,7 @@ async def test_the_secretary_drills_from_the_state_to_seats_to_a_seat_to_an_asse
     await secretary.press_label("पीछे", message_id=view.message_id)
     await harness.settle()
 
-    assert "लोक सभा सीटें" in seats_text and "🎯 कवरेज: 30 दिन में 20%" in seats_text
+    assert "लोक सभा सीटें" in seats_text and "🎯 पहुँच: 30 दिन में 20%" in seats_text
     assert "\nLucknow: " in seats_text and "\n⭐ Varanasi: " in seats_text
     assert seats_buttons[:2] == ["Lucknow", "⭐ Varanasi"]
     assert "Lucknow लोक सभा" in seat_text and "\n172 Lucknow North: " in seat_text
@@ -117,11 +117,11 @@ async def test_coverage_for_the_secretary_by_seat_for_an_incharge_by_district_an
     await harness.say(day.caller, "/coverage")
     refused = day.caller.last_message.text or ""
 
-    assert "🎯 कवरेज — पूरा प्रदेश" in whole
+    assert "🎯 बूथ अध्यक्षों तक पहुँच — पूरा प्रदेश" in whole
     assert "5 सक्रिय बूथ अध्यक्षों में से पिछले 30 दिन में 1 (20%)" in whole
     assert "⭐ Varanasi: 30 दिन में 0%" in whole and "Lucknow: 30 दिन में 33%" in whole
     assert whole.count("अब तक कभी बात नहीं हुई") == 3  # the weak booth and both Varanasi booths
-    assert "🎯 कवरेज — आपके जिले" in charge and "जिलेवार" in charge
+    assert "🎯 बूथ अध्यक्षों तक पहुँच — आपके जिले" in charge and "जिलेवार" in charge
     assert "Lucknow: 30 दिन में 33%" in charge and "Varanasi" not in charge
     assert refused == translate("hi", "access.denied")
 

@@ -111,7 +111,7 @@ async def test_summary_for_a_week_a_month_or_a_date(harness: Harness) -> None:
 
     assert "14.11.2026 से 20.11.2026 तक (7 दिन)" in week
     assert "17.10.2026 से 15.11.2026 तक (30 दिन)" in month
-    assert "दिनांक 19.11.2026" in on_a_day and "कोई कॉल नहीं सौंपी गई" in on_a_day
+    assert "तारीख 19.11.2026" in on_a_day and "कोई कॉल नहीं सौंपी गई" in on_a_day
     assert "/summary week" in wrong
 
 
@@ -143,7 +143,7 @@ async def test_a_state_office_bearer_sees_only_their_own_calls(harness: Harness)
 
     assert "Sunita Rawat की कॉल" in text
     assert "सौंपी गई कॉल: 2" in text
-    assert "Lalit Mishra" not in text and "जिलावार" not in text
+    assert "Lalit Mishra" not in text and "जिलेवार" not in text
     assert state.callback_answers[-2:] == [translate("hi", "review.not_yours")] * 2
     assert "Lucknow" not in (state.last_message.text or "")
 

@@ -73,10 +73,10 @@ async def test_a_booth_president_registers_and_sees_only_what_is_stored_and_why(
     welcome = await user.next_message()
     await harness.say(user, "/start")
 
-    assert "बूथ अध्यक्ष के रूप में जुड़ गए" in welcome.text
+    assert "बूथ अध्यक्ष के रूप में आपका पंजीकरण हो गया" in welcome.text
     assert "🔒" in welcome.text and "मोबाइल नंबर" in welcome.text
     assert "+91" not in welcome.text and "Ravi" not in welcome.text
-    assert "जुड़े हुए हैं" in user.last_message.text
+    assert "बूथ अध्यक्ष के रूप में पंजीकृत हैं" in user.last_message.text
     async with harness.db.sessions() as session:
         president = (await session.execute(select(BoothPresident))).scalar_one()
     assert president.telegram_user_id == 9101
@@ -218,7 +218,7 @@ async def test_a_registered_booth_president_gets_help_meant_for_them(harness: Ha
 
     await harness.say(user, "/help")
 
-    assert "बूथ अध्यक्ष के रूप में जुड़े" in user.last_message.text
+    assert "बूथ अध्यक्ष के रूप में पंजीकृत" in user.last_message.text
     assert "/summary" not in user.last_message.text
 
 

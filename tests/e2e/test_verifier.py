@@ -53,7 +53,7 @@ async def test_a_verifier_gets_yesterdays_conversation_with_the_number_and_confi
     assert "Suresh Yadav" in card.text and "+91 97000 06601" in card.text
     assert "Ravi Kumar" in card.text and "प्रदेश पदाधिकारी" in card.text and "बूथ" in card.text
     assert labels == [
-        "✅ बात हुई थी", "❌ इनकार किया", "📵 संपर्क नहीं हुआ"]
+        "✅ बात हुई थी", "❌ इनकार किया", "📵 बात नहीं हो पाई"]
     assert "Suresh Yadav" in answered and "दर्ज हो गया: ✅ बात हुई थी" in answered
     check = (await _checks(harness))[call.id]
     assert (check.method, check.called, check.asked_at, check.answered_at) == (
@@ -93,12 +93,12 @@ async def test_not_reached_leaves_the_check_unanswered_and_only_its_verifier_may
     await harness.fake.queue_callback_query(other, card, card.buttons[0][0][1] or "")
     await harness.settle()
     untouched = (await _checks(harness))[call.id]
-    await harness.tap(verifier, "संपर्क नहीं हुआ")
+    await harness.tap(verifier, "बात नहीं हो पाई")
 
     assert untouched.called is None and untouched.error is None
     check = (await _checks(harness))[call.id]
     assert (check.called, check.answered_at, check.error) == (None, None, "not_reached")
-    assert "संपर्क नहीं हुआ" in harness.fake.message(verifier.user_id, card.message_id).text
+    assert "बात नहीं हो पाई" in harness.fake.message(verifier.user_id, card.message_id).text
 
 
 async def test_calls_are_spread_over_the_verifiers_and_a_second_run_sends_nothing_again(harness: Harness) -> None:

@@ -112,5 +112,5 @@ async def test_every_progress_view_above_the_booths_shows_its_coverage(session: 
                               now=datetime.combine(TODAY, time(15), UTC), zone=ZoneInfo("Asia/Kolkata"))
 
     assert view.coverage == CoverageFigures(presidents=2, talked_30=1, talked_90=2)
-    assert "🎯 कवरेज: 30 दिन में 50% · 90 दिन में 100% बूथ अध्यक्षों से बात" in render_progress(view, "hi")
+    assert "🎯 पहुँच: 30 दिन में 50% · 90 दिन में 100% बूथ अध्यक्षों से बात" in render_progress(view, "hi")
     assert own.coverage is None

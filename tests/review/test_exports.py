@@ -144,18 +144,18 @@ async def test_csv_opens_in_excel_as_utf8_with_hindi_headers_and_labels(session:
     assert "बूथ अध्यक्ष का मोबाइल" in header
     assert len(records) == 4
     first = dict(zip(header, records[0], strict=True))
-    assert first["दिनांक"] == "2026-11-20"
+    assert first["तारीख"] == "2026-11-20"
     assert first["पदाधिकारी का मोबाइल"] == ASHA_PHONE
     assert first["बूथ अध्यक्ष"] == "Ramesh Yadav"
     assert first["सुबह का संदेश"] == "पहुँचा"
-    assert first["कॉल का परिणाम"] == "बात हुई"
-    assert first["बूथ की स्थिति"] == "कमजोर"
+    assert first["कॉल का नतीजा"] == "बात हुई"
+    assert first["बूथ की स्थिति"] == "कमज़ोर"
     assert first["ज़रूरतें"] == "मतदाता सूची; अन्य: Generator for the booth meeting"
     assert first["रिपोर्ट का समय"] == "2026-11-20T18:30:00+05:30"
     assert first["टिप्पणी"] == "'" + FORMULA_NOTE
     assert first["रिपोर्ट की संख्या"] == "2"
     last = dict(zip(header, records[-1], strict=True))
-    assert (last["सुबह का संदेश"], last["कॉल का परिणाम"], last["भूमिका"]) == ("संदेश नहीं बना", "",
+    assert (last["सुबह का संदेश"], last["कॉल का नतीजा"], last["भूमिका"]) == ("संदेश नहीं बना", "",
                                                                              "जिला प्रभारी")
 
 

@@ -178,7 +178,7 @@ async def test_the_export_says_whether_each_call_was_a_conversation_and_which_at
 
     assert [(row.conversation, row.attempt, row.attempts) for row in rows] == [(True, 1, 2), (False, 2, 1),
                                                                               (False, 1, 0)]
-    assert [(r["कॉल का परिणाम"], r["बात हुई?"], r["कोशिश संख्या"]) for r in records] == [
+    assert [(r["कॉल का नतीजा"], r["बात हुई?"], r["कोशिश संख्या"]) for r in records] == [
         ("बात हुई", "हाँ", "1"), ("फ़ोन बंद / पहुँच से बाहर", "नहीं", "2"), ("", "नहीं", "1")]
     assert records[0]["बूथ अध्यक्ष का मोबाइल"].startswith("+91"), "the other columns stay"
 

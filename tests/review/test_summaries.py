@@ -302,7 +302,7 @@ async def test_hindi_view_names_who_and_what_needs_attention_in_hindi(session: A
                      "क्षेत्रवार",
                      "Dinesh Kumar (जिला प्रभारी, Lucknow): 2 बाकी",
                      "Ekta Rani (प्रदेश पदाधिकारी): बॉट को ब्लॉक किया है — 2 दिन",
-                     "कमजोर बूथों से बात",
+                     "कमज़ोर बूथों से बात",
                      "ज़रूरत: मतदाता सूची, बूथ समिति, अन्य",
                      "स्थानीय मुद्दा: 1 (खुली 1)"):
         assert expected in text
@@ -636,11 +636,11 @@ async def test_hindi_progress_view_of_a_district(session: AsyncSession) -> None:
     text = render_progress(await _view(session, history.secretary, Level.district, history.lucknow_id,
                                        Period(PeriodKind.day, DAY)), "hi", html=False)
 
-    assert text.startswith("📊 बूथ संवाद — प्रगति: Lucknow जिला\nदिनांक 20.11.2026")
+    assert text.startswith("📊 बूथ संवाद — प्रगति: Lucknow जिला\nतारीख 20.11.2026")
     for expected in ("✅ बात हुई: 0 / 1 कॉल (0%) ＝ कोई बदलाव नहीं",
                      "कोशिश की, बात नहीं हुई: 0 · गलत नंबर / अध्यक्ष बदले: 0 · रिपोर्ट बाकी: 1",
                      "पदाधिकारीवार (सबसे कम बात वाले पहले)",
-                     "Asha Verma: बात 0/1 (0%) · कोशिश 0 · बाकी 1",
+                     "Asha Verma: बात 0/1 (0%) · बात नहीं हुई 0 · रिपोर्ट बाकी 1",
                      "मतदाता सूची: 1 (1 · 0 · 0)"):
         assert expected in text
 

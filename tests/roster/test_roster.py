@@ -359,9 +359,10 @@ def test_the_report_reads_as_one_line_in_either_language_leaving_out_what_did_no
 
     assert report.describe("en") == ("3 rows; booths: 3 new, 0 changed; "
                                      "booth presidents: 1 new, 0 changed, 2 deactivated")
-    assert report.describe("hi") == "3 पंक्तियाँ; बूथ: 3 नए, 0 बदले; बूथ अध्यक्ष: 1 नए, 0 बदले, 2 निष्क्रिय"
+    assert report.describe("hi") == ("पंक्तियाँ: 3; बूथ — नई प्रविष्टियाँ: 3, बदली गईं: 0; "
+                                     "बूथ अध्यक्ष — नई प्रविष्टियाँ: 1, बदली गईं: 0, निष्क्रिय की गईं: 2")
     assert unchanged.describe("en") == "3 rows; nothing to change"
-    assert unchanged.describe("hi") == "3 पंक्तियाँ; कोई बदलाव नहीं"
+    assert unchanged.describe("hi") == "पंक्तियाँ: 3; कोई बदलाव नहीं"
 
 
 # -------------------------------------------------------------------------------------- booths: errors
