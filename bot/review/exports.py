@@ -88,14 +88,21 @@ class BackCheckAnswer(enum.StrEnum):
 
     confirmed = "confirmed"
     denied = "denied"
+    tried = "tried"
+    not_tried = "not_tried"
     unanswered = "unanswered"
 
 
-def _back_check_answer(asked_at: datetime | None, called: bool | None) -> BackCheckAnswer | None:
+def _back_check_answer(asked_at: datetime | None, called: bool | None,
+                       attempted_only: bool | None) -> BackCheckAnswer | None:
+    """The answer as the export shows it: about the conversation, or (for a call that did not connect) about
+    whether anyone tried to call."""
     if asked_at is None:
         return None
     if called is None:
         return BackCheckAnswer.unanswered
+    if attempted_only:
+        return BackCheckAnswer.tried if called else BackCheckAnswer.not_tried
     return BackCheckAnswer.confirmed if called else BackCheckAnswer.denied
 
 
@@ -179,6 +186,7 @@ async def export_calls(session: AsyncSession, *, start: date, end: date,
                Delivery.status.label("delivery"), latest.c.outcome, latest.c.wellbeing,
                latest.c.booth_position, latest.c.reported_at, latest.c.notes, latest.c.attempts,
                BackCheck.asked_at.label("back_check_asked_at"), BackCheck.called.label("back_check_called"),
+               BackCheck.attempted_only.label("back_check_attempted_only"),
                LokSabhaSeat.id.label("lok_sabha_id"), LokSabhaSeat.name.label("lok_sabha"), Assignment.attempt)
         .select_from(scoped)
         .join(Assignment, Assignment.id == scoped.c.id)
@@ -198,7 +206,8 @@ async def export_calls(session: AsyncSession, *, start: date, end: date,
     for row in rows:
         values = dict(row)
         assignment_id, reported_at = values.pop("id"), values.pop("reported_at")
-        answer = _back_check_answer(values.pop("back_check_asked_at"), values.pop("back_check_called"))
+        answer = _back_check_answer(values.pop("back_check_asked_at"), values.pop("back_check_called"),
+                                    values.pop("back_check_attempted_only"))
         values["focus"] = values.pop("lok_sabha_id") in focus_ids
         exported.append(CallExportRow(
             **values | {"needs": tuple(needs[assignment_id]), "attempts": values["attempts"] or 0},

@@ -22,6 +22,7 @@ Calls are made on personal phones, outside the bot, so the bot never hears them.
     gap keeps a tight group (MAD near 0) from flagging small differences. The calls of that kind are flagged.
   - `evening_burst`: at least `BURST_SIZE` reports by one office-bearer within `BURST_WINDOW`, after
     `BURST_AFTER` local time: reports written from memory at the end of the day, or not from calls at all.
+  - `attempt_denied`: asked about a call reported as not connected, the booth president said nobody tried.
   - `disputed`, `needs_not_discussed`: the booth president, asked in a back-check, said there was no call, or
     that the booth's needs were not talked about.
 
@@ -100,6 +101,7 @@ class Flag(enum.StrEnum):
     all_good_outlier = "all_good_outlier"
     evening_burst = "evening_burst"
     disputed = "disputed"
+    attempt_denied = "attempt_denied"
     needs_not_discussed = "needs_not_discussed"
 
 
@@ -135,6 +137,8 @@ class _Check:
     asked: bool
     called: bool | None
     spoke_about_needs: bool | None
+    attempted_only: bool = False
+    """Asked about a call that did not connect ("did they try to call you?"), not about a conversation."""
 
 
 @dataclass(frozen=True)
@@ -226,14 +230,15 @@ async def _load(session: AsyncSession, *, start: date, end: date, district_ids: 
         .order_by(CallReport.reported_at, CallReport.id))).all()
     check_rows = (await session.execute(
         select(BackCheck.assignment_id, BackCheck.asked_at, BackCheck.error, BackCheck.called,
-               BackCheck.spoke_about_needs)
+               BackCheck.spoke_about_needs, BackCheck.attempted_only)
         .where(BackCheck.assignment_id.in_(call_ids)))).all()
     scope = None if district_ids is None else set(district_ids)
     return _Period(
         calls=calls,
         reports=[_Report(r.assignment_id, r.outcome, r.reported_at, r.notes, bool(r.all_good))
                  for r in report_rows],
-        checks={c.assignment_id: _Check(c.asked_at is not None and c.error is None, c.called, c.spoke_about_needs)
+        checks={c.assignment_id: _Check(c.asked_at is not None and c.error is None, c.called, c.spoke_about_needs,
+                                        bool(c.attempted_only))
                 for c in check_rows},
         rates=await _rates(session, start=start, end=end),
         in_scope=lambda call: scope is None or call.district_id in scope,
@@ -338,7 +343,7 @@ def _evening_bursts(period: _Period, zone: tzinfo) -> Iterable[int]:
 def _disputes(period: _Period) -> Iterable[tuple[int, Flag]]:
     for assignment_id, check in period.checks.items():
         if check.called is False:
-            yield assignment_id, Flag.disputed
+            yield assignment_id, Flag.attempt_denied if check.attempted_only else Flag.disputed
         if check.spoke_about_needs is False:
             yield assignment_id, Flag.needs_not_discussed
 
@@ -446,6 +451,8 @@ class Verification:
 
 def _tally(call: _Call, period: _Period, latest: dict[int, Outcome], flags: dict[int, tuple[Flag, ...]]) -> Tally:
     check = period.checks.get(call.assignment_id)
+    if check is not None and check.attempted_only:
+        check = None  # the tallies count checks of conversations; an attempt's check shows as its flag
     return Tally(reported=int(call.assignment_id in latest),
                  conversations=int(latest.get(call.assignment_id) is Outcome.talked),
                  asked=int(check is not None and check.asked),

@@ -257,7 +257,8 @@ def _counts_query(scope: CallScope) -> Select[*tuple[Any, ...]]:
             .select_from(scoped)
             .outerjoin(Delivery, scope.delivery())
             .outerjoin(latest, latest.c.assignment_id == scoped.c.id)
-            .outerjoin(BackCheck, BackCheck.assignment_id == scoped.c.id))
+            .outerjoin(BackCheck, and_(BackCheck.assignment_id == scoped.c.id,
+                                       BackCheck.attempted_only.is_(False))))  # checks of conversations only
 
 
 def _counts(row: RowMapping) -> Counts:

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Viewer
-from bot.review.exports import export_calls, write_calls
-from bot.review.flags import verify_period
+from bot.review.exports import BackCheckAnswer, export_calls, write_calls
+from bot.review.flags import Flag, verify_period
 from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import DisconnectedCaller, ProgressView, Registration, progress_view
 from handlers.texts.progress import render_progress
@@ -21,6 +21,7 @@ from models import Assignment, DeliveryStatus, OfficeBearer, Outcome, Role
 from tests.factories import (
     NOW,
     make_assignment,
+    make_back_check,
     make_booth,
     make_delivery,
     make_district,
@@ -192,3 +193,25 @@ async def test_flags_tallies_count_reported_conversations(session: AsyncSession)
     result = await verify_period(session, start=DAY, end=DAY, district_ids=None, zone=INDIA)
 
     assert (result.totals.reported, result.totals.conversations) == (2, 1), "the latest report decides"
+
+
+async def test_a_booth_presidents_answer_about_a_call_that_did_not_connect_is_no_check_of_a_conversation(
+        session: AsyncSession) -> None:
+    caller = await make_office_bearer(session, name="Ravi Kumar")
+    tried = await make_assignment(session, office_bearer=caller, booth=await make_booth(session), slot=1)
+    talked = await make_assignment(session, office_bearer=caller, booth=await make_booth(session), slot=2)
+    await make_report(session, tried, outcome=Outcome.no_answer)
+    await make_report(session, talked, outcome=Outcome.talked)
+    attempt_check = await make_back_check(session, tried, called=False)
+    attempt_check.attempted_only = True
+    await make_back_check(session, talked, called=True)
+    await session.flush()
+
+    view = await _state_view(session)
+    verification = await verify_period(session, start=DAY, end=DAY, district_ids=None, zone=INDIA)
+    exported = {row.outcome: row.back_check for row in await export_calls(session, start=DAY, end=DAY)}
+
+    assert (view.totals.checked, view.totals.confirmed, view.totals.denied) == (1, 1, 0)
+    assert (verification.totals.confirmed, verification.totals.disputed) == (1, 0)
+    assert verification.flags[tried.id] == (Flag.attempt_denied,)
+    assert exported == {Outcome.no_answer: BackCheckAnswer.not_tried, Outcome.talked: BackCheckAnswer.confirmed}
