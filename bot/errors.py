@@ -61,6 +61,13 @@ class ReportWindowClosed(DomainError):
     key = "report.too_old"
 
 
+class CallGivenAgain(DomainError):
+    """The booth president was given out again on a later day (a second attempt): report on that day's call,
+    so that one conversation is not counted twice."""
+
+    key = "report.given_again"
+
+
 class AlreadyReported(DomainError):
     """The call already has a final report (talked, or wrong number)."""
 

@@ -13,7 +13,7 @@ import logging
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +30,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.db import session_scope
 from bot.errors import DomainError
-from bot.i18n import translate
+from bot.i18n import format_day, translate
 from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachable
 from bot.outreach.people import find_user
 from bot.outreach.reports import (
@@ -217,8 +217,11 @@ async def begin(update: Update, context: Context, session: AsyncSession, person:
 
 
 def _localised(language: str, params: dict[str, object]) -> dict[str, object]:
+    """A domain error's parameters as the reader reads them: an outcome by its label, a day as a date."""
     if "outcome" in params:
-        return {**params, "outcome": translate(language, f"outcome.{params['outcome']}")}
+        params = {**params, "outcome": translate(language, f"outcome.{params['outcome']}")}
+    if isinstance(params.get("day"), str):
+        params = {**params, "day": format_day(language, date.fromisoformat(str(params["day"])))}
     return params
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.audit import AuditAction, record
 from bot.config import OutreachSettings, ReviewSettings
-from bot.errors import AlreadyReported, DomainError, NotYourAssignment, ReportWindowClosed
+from bot.errors import AlreadyReported, CallGivenAgain, DomainError, NotYourAssignment, ReportWindowClosed
 from bot.outreach.corrections import open_correction, settle_pending
 from bot.outreach.needs import raise_needs
 from bot.phones import InvalidPhone, normalise_mobile
@@ -164,6 +164,12 @@ async def open_assignment(session: AsyncSession, *, assignment_id: int, office_b
         .order_by(CallReport.reported_at).limit(1))).scalar_one_or_none()
     if final is not None:
         raise AlreadyReported(outcome=final.value)
+    given_again = (await session.execute(
+        select(Assignment.day).where(Assignment.booth_president_id == assignment.booth_president_id,
+                                     Assignment.day > assignment.day)
+        .order_by(Assignment.day).limit(1))).scalar_one_or_none()
+    if given_again is not None:
+        raise CallGivenAgain(day=given_again.isoformat())
     return ReportDraft(assignment_id=assignment.id, president_name=assignment.booth_president.name,
                        attempt=assignment.attempt)
 

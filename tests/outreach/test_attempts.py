@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.errors import CallGivenAgain
 from bot.outreach.assignment import RotationPolicy, assign_day, load_candidates
 from bot.outreach.reports import (
     NOT_KNOWN,
@@ -16,6 +17,7 @@ from bot.outreach.reports import (
     NewPresidentBadPhone,
     NewPresidentUnreadable,
     ReportDraft,
+    open_assignment,
     read_new_president,
     record_report,
 )
@@ -227,3 +229,20 @@ async def test_a_late_conversation_on_a_call_closed_as_unreachable_puts_the_boot
     assert correction.status is CorrectionStatus.confirmed
     candidates, _ = await load_candidates(session, day=day + timedelta(days=1), policy=POLICY)
     assert president.id in {candidate.president_id for candidate in candidates}, "back in rotation"
+
+
+async def test_once_the_call_is_given_again_it_is_reported_on_the_new_day_only(session: AsyncSession) -> None:
+    await _roster(session, 8, 807)
+    first = (await _assign(session, DAY))[0]
+    await _report(session, first, Outcome.no_answer)
+    second = (await _assign(session, DAY + timedelta(days=1)))[0]
+    assert (second.booth_president_id, second.attempt) == (first.booth_president_id, 2)
+
+    with pytest.raises(CallGivenAgain) as refused:
+        await open_assignment(session, assignment_id=first.id, office_bearer_id=first.office_bearer_id,
+                              today=second.day, grace_days=1)
+    draft = await open_assignment(session, assignment_id=second.id, office_bearer_id=second.office_bearer_id,
+                                  today=second.day, grace_days=1)
+
+    assert refused.value.params == {"day": second.day.isoformat()}
+    assert draft.assignment_id == second.id
