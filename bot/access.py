@@ -109,12 +109,14 @@ EVERY_BOOTH = Scope()
 
 def view_scope(person: OfficeBearer) -> Scope:
     """The booths a person may view: all (secretary, admin), their districts (district in-charge), their
-    region or the whole state (state office-bearer)."""
+    region or the whole state (state office-bearer); anyone else (a verifier) none."""
     if sees_every_district(person):
         return EVERY_BOOTH
     if person.role is Role.district_incharge:
         return Scope(district_ids=districts_in_charge(person))
-    return Scope(region_id=person.region_id)
+    if person.role is Role.state_office_bearer:
+        return Scope(region_id=person.region_id)
+    raise NotAllowed()
 
 
 def needs_scope(person: OfficeBearer) -> Scope:

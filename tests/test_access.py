@@ -83,6 +83,15 @@ async def test_a_state_office_bearer_views_their_region_and_their_own_calls_only
         review_scope(person)
 
 
+async def test_a_verifier_sees_no_booth_no_needs_and_no_calls_to_review(session: AsyncSession) -> None:
+    person = await make_office_bearer(session, name="Kavita Singh", role=Role.verifier)
+
+    assert not sees_every_district(person)
+    for scope in (view_scope, needs_scope, review_scope):
+        with pytest.raises(NotAllowed):
+            scope(person)
+
+
 def test_a_scope_covers_the_booths_of_its_districts_or_its_region() -> None:
     assert EVERY_BOOTH.covers(district_id=1, region_id=1)
     assert Scope(district_ids=frozenset({1})).covers(district_id=1, region_id=9)

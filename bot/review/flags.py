@@ -48,6 +48,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outreach.reports import reported_since
 from models import (
+    NOT_CONNECTED,
     AssemblySeat,
     Assignment,
     BackCheck,
@@ -89,7 +90,8 @@ BURST_WINDOW = timedelta(minutes=10)
 BURST_AFTER = time(20, 0)
 """Local time from which reports count as end-of-day reporting."""
 
-NOT_ANSWERED = (Outcome.no_answer, Outcome.switched_off)
+NOT_ANSWERED = NOT_CONNECTED
+"""Outcomes that count towards the no-answer rate: every way a call fails to connect, "busy" included."""
 
 
 class Flag(enum.StrEnum):
