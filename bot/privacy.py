@@ -25,6 +25,7 @@ from models import (
     BackCheck,
     BoothPresident,
     CallReport,
+    Correction,
     Delivery,
     Need,
     OfficeBearer,
@@ -105,11 +106,16 @@ async def erase_person(session: AsyncSession, person: Person, *, now: datetime, 
     details = (await _clear(session, Need.detail, Need.call_report_id.in_(reports))
                if isinstance(person, BoothPresident) else 0)
     placeholder = f"{ERASED}-{person.id}"
+    await session.execute(update(Correction).where(Correction.proposed_phone == person.phone)
+                          .values(proposed_name=placeholder, proposed_phone=None)
+                          .execution_options(synchronize_session=False))
     person.name = placeholder
     person.phone = placeholder
     person.telegram_user_id = None
     person.language = None
     person.active = False
+    if isinstance(person, BoothPresident):
+        person.invite_token = None
     erasure = Erasure(kind=_kind(person), person_id=person.id, notes=notes, need_details=details)
     record(session, AuditAction.person_erased, at=now, actor_label=actor_label, subject=subject_of(person),
            detail={"notes": notes, "need_details": details})

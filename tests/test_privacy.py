@@ -10,10 +10,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Viewer
+from bot.outreach.corrections import open_correction
 from bot.privacy import apply_retention, erase_person, export_person, find_people
 from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import Counts, progress_view
-from models import AuditEntry, BoothPresident, CallReport, Need, NeedCategory, OfficeBearer, Outcome
+from models import (
+    AuditEntry,
+    BoothPresident,
+    CallReport,
+    Correction,
+    CorrectionKind,
+    Need,
+    NeedCategory,
+    OfficeBearer,
+    Outcome,
+)
 from tests.factories import (
     NOW,
     make_assignment,
@@ -187,3 +198,24 @@ async def test_the_export_of_a_person_holds_everything_about_them_and_nothing_of
         assert not [other for other in others if other in text]
     assert {e.subject for e in await _audit(session, "person_exported")} == {
         f"booth_president:{s.ramesh_id}", f"office_bearer:{s.kavita_id}"}
+
+
+async def test_erasing_a_booth_president_also_removes_a_correction_naming_them_and_their_invitation(
+        session: AsyncSession) -> None:
+    booth = await make_booth(session, president="Ramesh Yadav", phone="+919876543210")
+    old = await president_of(session, booth)
+    correction = await open_correction(session, booth_id=booth.id, booth_president_id=old.id,
+                                       kind=CorrectionKind.not_president, now=NOW)
+    correction.proposed_name, correction.proposed_phone = "Suresh Pal", "+919876543219"
+    newcomer = BoothPresident(booth_id=booth.id, name="Suresh Pal", phone="+919876543219", active=True,
+                              invite_token="suresh-link-token")
+    session.add(newcomer)
+    await session.flush()
+
+    await erase_person(session, newcomer, now=NOW, actor_label="cli")
+    await session.refresh(correction)
+
+    assert (correction.proposed_name, correction.proposed_phone) == (f"erased-{newcomer.id}", None)
+    assert newcomer.invite_token is None
+    stored = (await session.execute(select(Correction.proposed_name, Correction.proposed_phone))).one()
+    assert "9876543219" not in f"{stored}" and "Suresh" not in f"{stored}"
