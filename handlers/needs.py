@@ -39,6 +39,7 @@ from bot.review.needs import (
     handover_choices,
     list_needs,
     reassign_need,
+    release_escalation,
 )
 from handlers import callbacks as cb
 from handlers.booth import parse_booth_ref
@@ -226,6 +227,9 @@ async def send_escalations(bot: Bot, svc: Services) -> int:
                         type(exc).__name__)
             continue
         sent += 1
+    if not sent:  # nobody was told: the needs are not escalated, and tomorrow's run tries again
+        async with session_scope(svc.sessions) as session:
+            await release_escalation(session, need_ids=[overdue.need.id for overdue in escalation.needs])
     log.info("%d overdue needs escalated to %d secretaries", len(escalation.needs), sent)
     return sent
 

@@ -13,6 +13,7 @@ when a need is resolved, the booth's president, if registered with the bot, is t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -283,6 +284,12 @@ class Escalation:
 
     needs: tuple[OverdueNeed, ...]
     recipients: tuple[EscalationRecipient, ...]
+
+
+async def release_escalation(session: AsyncSession, *, need_ids: Collection[int]) -> None:
+    """Give back the claim on needs whose escalation reached no secretary, so that a later day tries again."""
+    await session.execute(update(Need).where(Need.id.in_(need_ids)).values(escalated_at=None)
+                          .execution_options(synchronize_session=False))
 
 
 async def escalate_overdue(session: AsyncSession, *, today: date, now: datetime,

@@ -353,6 +353,24 @@ async def test_the_escalation_of_overdue_needs_reaches_the_secretary_once(harnes
     assert marked == "blocked"
 
 
+async def test_an_escalation_that_reaches_no_secretary_is_tried_again_the_next_day(harness: Harness) -> None:
+    late = await _need(harness, detail="Tent for the booth meeting")
+    await harness.new_user(user_id=9261, name="Ramesh Kumar", role=Role.district_incharge, districts=("Lucknow",))
+    await _own(harness, late, 9261, due_in_days=-2)
+    secretary = await harness.new_user(user_id=9262, role=Role.organisation_secretary)
+    svc: Services = harness.running.app.bot_data["services"]
+    before = len(secretary.messages)
+    harness.fake.fail_next("sendMessage", status=502)
+
+    first = await send_escalations(harness.running.app.bot, svc)
+    second = await send_escalations(harness.running.app.bot, svc)
+    await harness.settle()
+
+    assert (first, second) == (0, 1)
+    (message,) = secretary.messages[before:]
+    assert "Tent for the booth meeting" in (message.text or "")
+
+
 async def test_the_escalation_runs_every_day_at_the_weekly_digest_time(db: Database) -> None:
     review = ReviewSettings(weekly_digest_day="wednesday", weekly_digest_time=time(18, 15))
     settings = Settings(telegram=TelegramSettings(token="123:TEST"), review=review)
