@@ -71,7 +71,7 @@ HAND_TO = "gv"
 # the corrections list: `cor:pg:0:<page>` turns the page, `cor:np:<correction id>` asks for a new name and
 # number, `cor:sv:<id>` sends the name and number typed, `cor:x:<id>` leaves without sending, and
 # `cor:ok:<id>:<proposal stamp>` / `cor:no:<id>:<proposal stamp>` confirm or reject the proposal on screen
-NEW_PRESIDENT = "np"
+PROPOSE_PRESIDENT = "np"
 SEND_PROPOSAL = "sv"
 DROP_PROPOSAL = "x"
 CONFIRM_PROPOSAL = "ok"

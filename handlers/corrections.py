@@ -12,7 +12,6 @@ data (kept across restarts) until sent; `/cancel` leaves. While a call report is
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,8 +25,6 @@ from bot.i18n import translate
 from bot.outreach.corrections import (
     PAGE_SIZE,
     CorrectionsPage,
-    InvalidName,
-    clean_name,
     confirm,
     get_correction,
     list_corrections,
@@ -35,7 +32,8 @@ from bot.outreach.corrections import (
     propose,
     reject,
 )
-from bot.phones import InvalidPhone, display_phone, normalise_mobile
+from bot.outreach.reports import read_new_president
+from bot.phones import display_phone
 from handlers import callbacks as cb
 from handlers.channel import show_in_place
 from handlers.context import Context, answer, language_for, registered
@@ -52,18 +50,16 @@ TYPING = "correction_typing"
 """The user-data key of a proposal being typed: `{"id": correction id, "name": ..., "phone": ...}`."""
 
 PRIVATE = tg_filters.ChatType.PRIVATE
-_NAME_AND_NUMBER = re.compile(r"\s*(?P<name>.*?)[\s,:;-]*(?P<phone>\+?[\d][\d\s\-()]{8,}\d)\s*", re.DOTALL)
 
 
 def split_name_and_number(text: str) -> tuple[str, str] | None:
-    """The name and the E.164 mobile number in a message like "रमेश कुमार 98765 43210", or None."""
-    found = _NAME_AND_NUMBER.fullmatch(text)
-    if found is None:
-        return None
+    """The name and the E.164 mobile number in a message like "रमेश कुमार 98765 43210" (either way round),
+    read as the report conversation reads a new president; None when they cannot be read."""
     try:
-        return clean_name(found["name"]), normalise_mobile(found["phone"])
-    except (InvalidName, InvalidPhone):
+        found = read_new_president(text)
+    except DomainError:
         return None
+    return found.name, found.phone
 
 
 class _Typing(tg_filters.UpdateFilter):
@@ -85,7 +81,7 @@ def corrections_keyboard(language: str, page: CorrectionsPage) -> InlineKeyboard
     for n, item in enumerate(page.items, start=page.page * PAGE_SIZE + 1):
         if item.status is CorrectionStatus.open and page.may_propose:
             rows.append([InlineKeyboardButton(translate(language, "corrections.button.new", n=n),
-                                              callback_data=cb.build(cb.CORRECTIONS, cb.NEW_PRESIDENT, item.id))])
+                                              callback_data=cb.build(cb.CORRECTIONS, cb.PROPOSE_PRESIDENT, item.id))])
         if item.status is CorrectionStatus.proposed and page.may_decide:
             stamp = str(item.stamp)
             rows.append([
@@ -160,7 +156,7 @@ async def pressed(update: Update, context: Context, session: AsyncSession, perso
     try:
         if parsed.action == cb.PAGE and parsed.value.isdigit():
             text, markup = await _relist(session, person, context, int(parsed.value))
-        elif parsed.action == cb.NEW_PRESIDENT:
+        elif parsed.action == cb.PROPOSE_PRESIDENT:
             await _begin(update, context, session, person, parsed.record_id)
             return
         elif parsed.action == cb.SEND_PROPOSAL:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from bot.audit import AuditAction, record
 from bot.config import OutreachSettings, ReviewSettings
 from bot.errors import AlreadyReported, CallGivenAgain, DomainError, NotYourAssignment, ReportWindowClosed
-from bot.outreach.corrections import open_correction, settle_pending
+from bot.outreach.corrections import InvalidName, clean_name, open_correction, settle_pending
 from bot.outreach.needs import raise_needs
 from bot.phones import InvalidPhone, normalise_mobile
 from models import (
@@ -37,8 +37,6 @@ from models import (
 )
 
 MAX_NOTE_LENGTH = 1000
-MAX_NAME_LENGTH = 120
-"""The longest booth president's name stored (`corrections.proposed_name`)."""
 CORRECTION_KINDS = {Outcome.wrong_number: CorrectionKind.wrong_number,
                     Outcome.not_president: CorrectionKind.not_president}
 """Outcomes that close a call and open a correction of the booth's president, with its kind."""
@@ -98,8 +96,10 @@ def read_new_president(text: str) -> NewPresident:
         raise NewPresidentUnreadable()
     number = numbers[0]
     name = " ".join((text[:number.start()] + " " + text[number.end():]).split()).strip(_SEPARATORS)
-    if not name or len(name) > MAX_NAME_LENGTH:
-        raise NewPresidentUnreadable()
+    try:
+        name = clean_name(name)
+    except InvalidName:
+        raise NewPresidentUnreadable() from None
     try:
         phone = normalise_mobile(number.group())
     except InvalidPhone:

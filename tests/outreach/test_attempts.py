@@ -70,7 +70,8 @@ def test_a_name_and_a_mobile_number_are_read_from_one_message_either_way_round()
     assert read_new_president("  सुनीता देवी - 098765 43210 ") == NewPresident("सुनीता देवी", "+919876543210")
 
 
-@pytest.mark.parametrize("text", ["रमेश कुमार", "98765 43210", "रमेश 98765 43210 या 91234 56789"])
+@pytest.mark.parametrize("text", ["रमेश कुमार", "98765 43210", "रमेश 98765 43210 या 91234 56789",
+                                  "?? 98765 43210", "( ) 98765 43210"])
 def test_a_message_without_both_a_name_and_one_number_is_not_read(text: str) -> None:
     with pytest.raises(NewPresidentUnreadable):
         read_new_president(text)
