@@ -9,7 +9,7 @@ caller's business: this module only takes `district_ids`.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta, tzinfo
 from itertools import groupby
@@ -654,16 +654,21 @@ async def _view_rows(session: AsyncSession, scope: CallScope, rows_level: Level 
 async def registration_by_district(session: AsyncSession, *,
                                    district_ids: Collection[int] | None) -> dict[int, Registration]:
     """Active booth presidents of `district_ids` (all when None) and how many of them joined the bot, by district."""
-    query = (select(AssemblySeat.district_id, func.count(BoothPresident.telegram_user_id).label("registered"),
+    return await registration_by(session, AssemblySeat.district_id,
+                                 map_conditions(district_ids=district_ids))
+
+
+async def registration_by(session: AsyncSession, key: ColumnElement[int],
+                          on_map: Sequence[ColumnElement[bool]]) -> dict[int, Registration]:
+    """Active booth presidents of the booths `on_map` keeps, and how many of them joined the bot, by `key` (a
+    column of `AssemblySeat`: its district, its Lok Sabha seat or the assembly seat itself)."""
+    query = (select(key.label("key"), func.count(BoothPresident.telegram_user_id).label("registered"),
                     func.count().label("presidents"))
              .join(Booth, Booth.id == BoothPresident.booth_id)
              .join(AssemblySeat, AssemblySeat.id == Booth.assembly_id)
-             .where(BoothPresident.active)
-             .group_by(AssemblySeat.district_id))
-    if district_ids is not None:
-        query = query.where(AssemblySeat.district_id.in_(district_ids))
-    return {row.district_id: Registration(row.registered, row.presidents)
-            for row in (await session.execute(query)).all()}
+             .where(BoothPresident.active, *on_map)
+             .group_by(key))
+    return {row.key: Registration(row.registered, row.presidents) for row in (await session.execute(query)).all()}
 
 
 async def _open_needs(session: AsyncSession, target: Target, now: datetime) -> tuple[OpenNeeds, ...]:
@@ -734,11 +739,14 @@ async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, 
         session, today=today, district_ids=target.district_ids, lok_sabha_ids=target.lok_sabha_ids,
         assembly_id=target.assembly_id)
     registration = None
-    if target.office_bearer_id is None and target.lok_sabha_ids is None and target.assembly_id is None:
-        by_district = await registration_by_district(session, district_ids=target.district_ids)
-        registration = sum(by_district.values(), Registration())
-        if target.rows_level is Level.district:
-            rows = tuple(replace(row, registration=by_district.get(row.id, Registration())) for row in rows)
+    if target.office_bearer_id is None:
+        key = {Level.lok_sabha: AssemblySeat.lok_sabha_id, Level.assembly: AssemblySeat.id}.get(
+            target.rows_level or Level.district, AssemblySeat.district_id)
+        by_row = await registration_by(session, key, map_conditions(
+            district_ids=target.district_ids, lok_sabha_ids=target.lok_sabha_ids, assembly_id=target.assembly_id))
+        registration = sum(by_row.values(), Registration())
+        if target.rows_level in (Level.district, Level.lok_sabha, Level.assembly):
+            rows = tuple(replace(row, registration=by_row.get(row.id, Registration())) for row in rows)
     return ProgressView(area=target.area, period=period, totals=totals, previous=previous, rows=rows,
                         rows_level=target.rows_level, open_needs=await _open_needs(session, target, now),
                         attention=attention, flagged=flagged, coverage=coverage, registration=registration)

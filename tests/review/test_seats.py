@@ -16,7 +16,7 @@ from bot.review.exports import export_area, export_calls, export_cells, export_h
 from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import Counts, NotVisible, ProgressView, progress_view
 from handlers.texts.progress import render_progress
-from models import AssemblySeat, LokSabhaSeat, OfficeBearer, Outcome, Role
+from models import AssemblySeat, Booth, BoothPresident, LokSabhaSeat, OfficeBearer, Outcome, Role
 from tests.factories import make_assignment, make_booth, make_office_bearer, make_report, make_varanasi_booth
 
 DAY = date(2026, 11, 20)
@@ -155,3 +155,24 @@ async def test_the_export_names_each_calls_seat_and_a_seats_export_holds_only_it
     assert [row.lok_sabha for row in focus.rows] == ["Rampur"] * 3
     cells = dict(zip(export_headers("en"), export_cells(every[0], "en"), strict=True))
     assert (cells["Lok Sabha seat"], cells["focus seat"]) == (every[0].lok_sabha, "yes" if every[0].focus else "no")
+
+
+async def test_each_seat_and_assembly_row_carries_the_share_of_its_booth_presidents_who_joined_the_bot(
+        session: AsyncSession) -> None:
+    places = await build_map(session)
+    joined = (await session.execute(
+        select(BoothPresident).join(Booth).join(AssemblySeat).where(AssemblySeat.number == 35))).scalars().first()
+    assert joined is not None
+    joined.telegram_user_id = 8801
+    await session.commit()
+
+    seats = await _view(session, places.secretary, Level.seats)
+    rampur = await _view(session, places.secretary, Level.lok_sabha, places.rampur_seat)
+
+    by_seat = {row.name: row.registration for row in seats.rows}
+    assert (by_seat["Rampur"].registered, by_seat["Rampur"].presidents) == (1, 3)
+    assert (by_seat["Lucknow"].registered, by_seat["Lucknow"].presidents) == (0, 4)
+    assert seats.registration is not None and (seats.registration.registered, seats.registration.presidents) == (1, 8)
+    by_assembly = {row.id: row.registration for row in rampur.rows}
+    assert (by_assembly[places.rampur_assembly].registered, by_assembly[places.rampur_assembly].presidents) == (1, 2)
+    assert rampur.registration is not None and rampur.registration.presidents == 3
