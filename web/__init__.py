@@ -1,0 +1,1 @@
+"""The dashboard face: a Telegram Mini App served by `samvad run`."""
