@@ -23,6 +23,8 @@ from functools import cache
 from importlib import resources
 from xml.sax.saxutils import escape, quoteattr
 
+from bot.i18n import translate
+
 DATA_FILE = "up_lok_sabha_2019.geojson"
 SEAT_COUNT = 80
 
@@ -39,11 +41,6 @@ BORDER = "#ffffff"
 FOCUS_STROKE = "#1a1a1a"
 SELECTED_STROKE = "#d55e00"
 """Okabe-Ito vermilion: stands out from the blues and from the focus outline's near-black."""
-
-_TEXTS = {
-    "hi": {"map": "उत्तर प्रदेश की 80 लोक सभा सीटें", "focus": "फोकस सीट", "no_data": "कोई आँकड़ा नहीं"},
-    "en": {"map": "Uttar Pradesh's 80 Lok Sabha seats", "focus": "focus seat", "no_data": "no data"},
-}
 
 Ring = tuple[tuple[float, float], ...]
 """A closed ring of (longitude, latitude) points."""
@@ -249,7 +246,7 @@ def render_map(values: Mapping[int, float | None], *, focus: Collection[int], la
     highlight; `domain` fixes the colour scale (see `legend`); `caption` replaces the default aria-label.
     Titles are in Hindi for `language == "hi"`, English otherwise.
     """
-    texts = _TEXTS["hi" if language == "hi" else "en"]
+    texts = {key: translate(language, f"map.{key}") for key in ("map", "focus", "no_data")}
     proj = projection(width)
     bounds = _domain(values, domain)
     low, high = bounds if bounds is not None else (0.0, 0.0)
