@@ -29,7 +29,7 @@ def test_hindi_and_english_hold_the_same_keys_with_the_same_placeholders() -> No
 
 def test_every_key_written_in_the_code_is_in_the_catalog() -> None:
     used = set()
-    for folder in ("bot", "handlers"):
+    for folder in ("bot", "handlers", "web"):
         for source in (ROOT / folder).rglob("*.py"):
             used |= set(LITERAL_KEY.findall(source.read_text(encoding="utf-8")))
 
