@@ -24,6 +24,15 @@ PHONE_VERIFIER_ROLES = (Role.verifier,)
 showing written to the audit log (`AuditAction.verifier_number_shown`)."""
 
 
+DASHBOARD_ROLES = (Role.organisation_secretary, Role.admin, Role.district_incharge)
+"""Roles that may open the dashboard (the Mini App): those who review others' work."""
+
+
+def uses_dashboard(person: OfficeBearer) -> bool:
+    """Whether the person may open the dashboard: the secretary, admins and district in-charges."""
+    return person.role in DASHBOARD_ROLES
+
+
 def verifies_by_phone(person: OfficeBearer) -> bool:
     """Whether the person checks calls by phoning the booth president, and so may see those numbers."""
     return person.role in PHONE_VERIFIER_ROLES

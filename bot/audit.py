@@ -39,6 +39,7 @@ class AuditAction(enum.StrEnum):
     need_reassigned = "need_reassigned"
     president_change_reported = "president_change_reported"
     verifier_number_shown = "verifier_number_shown"
+    dashboard_viewed = "dashboard_viewed"
 
 
 def _length(column: object) -> int:

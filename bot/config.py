@@ -94,6 +94,17 @@ class PrivacySettings:
     retention_time: time = time(3, 0)
 
 
+@dataclass(frozen=True)
+class WebSettings:
+    """The dashboard (a Telegram Mini App) that `samvad run` serves beside the bot."""
+
+    enabled: bool = True
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str | None = None
+    max_auth_age_minutes: int = 60
+
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -106,6 +117,7 @@ class Settings:
     outreach: OutreachSettings = OutreachSettings()
     review: ReviewSettings = ReviewSettings()
     privacy: PrivacySettings = PrivacySettings()
+    web: WebSettings = WebSettings()
 
 
 def _parse_time(key: str, value: Any) -> time:
@@ -198,6 +210,15 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"review.silent_days: expected 7 to 365, got {review.silent_days}")
     if not 1 <= review.need_due_days <= 90:
         raise ConfigError(f"review.need_due_days: expected 1 to 90, got {review.need_due_days}")
+    web = settings.web
+    if not 0 < web.port < 65536:
+        raise ConfigError(f"web.port: expected a port number, got {web.port}")
+    if not web.listen:
+        raise ConfigError("web.listen: expected an address to listen on")
+    if web.public_url is not None:
+        _check_url("web.public_url", web.public_url, ("https",))
+    if not 1 <= web.max_auth_age_minutes <= 24 * 60:
+        raise ConfigError(f"web.max_auth_age_minutes: expected 1 to 1440, got {web.max_auth_age_minutes}")
     return settings
 
 
@@ -218,7 +239,7 @@ def load_settings(path: str | os.PathLike[str] | None = None,
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML ({exc})") from None
     sections = {"telegram": TelegramSettings, "database": DatabaseSettings, "outreach": OutreachSettings,
-                "review": ReviewSettings, "privacy": PrivacySettings}
+                "review": ReviewSettings, "privacy": PrivacySettings, "web": WebSettings}
     for key in raw:
         if key not in sections:
             raise ConfigError(f"{key}: unknown section")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, OutreachSettings, load_settings, local_today
+from bot.config import ConfigError, OutreachSettings, WebSettings, load_settings, local_today
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 
@@ -25,6 +25,16 @@ def test_the_example_config_is_valid_and_documents_the_defaults() -> None:
     assert settings.outreach.contacts_per_day == 2
     assert "Rae Bareli" in settings.outreach.focus_lok_sabha
     assert settings.telegram.token is None
+    assert settings.web == WebSettings()
+
+
+def test_the_web_section_is_read(tmp_path: Path) -> None:
+    settings = load_settings(_write(tmp_path, '[web]\nenabled = false\nlisten = "0.0.0.0"\nport = 9000\n'
+                                              'public_url = "https://samvad.example.org/app/"\n'
+                                              'max_auth_age_minutes = 30\n'), environ={})
+
+    assert settings.web == WebSettings(enabled=False, listen="0.0.0.0", port=9000,
+                                       public_url="https://samvad.example.org/app/", max_auth_age_minutes=30)
 
 
 def test_a_missing_file_means_defaults(tmp_path: Path) -> None:
@@ -64,6 +74,14 @@ def test_secrets_come_from_the_environment(tmp_path: Path) -> None:
     ('[review]\nneed_due_days = 0\n', "review.need_due_days"),
     ('[review]\nback_check_share = 1.5\n', "review.back_check_share"),
     ('[privacy]\nretention_days = 7\n', "privacy.retention_days"),
+    ('[web]\nenabled = "yes"\n', "web.enabled"),
+    ('[web]\nport = 0\n', "web.port"),
+    ('[web]\nport = "8080"\n', "web.port"),
+    ('[web]\nlisten = ""\n', "web.listen"),
+    ('[web]\npublic_url = "http://samvad.example.org/app/"\n', "web.public_url"),
+    ('[web]\nmax_auth_age_minutes = 0\n', "web.max_auth_age_minutes"),
+    ('[web]\nmenu = true\n', "web.menu"),
+    ('web = 1\n', "web"),
 ])
 def test_a_wrong_setting_names_its_key(tmp_path: Path, text: str, named: str) -> None:
     with pytest.raises(ConfigError) as caught:

@@ -38,6 +38,7 @@ from bot.roster.errors import RosterInvalid, describe_error
 from bot.roster.files import read_table
 from bot.roster.importer import validate_and_import_booths, validate_and_import_office_bearers
 from bot.runtime.app import build_application, utc_now
+from bot.runtime.web import build_dashboard, run_polling_with_web, web_server
 from bot.runtime.webhook import Webhook, run_webhook, webhook_server
 from handlers.channel import channel_for
 from handlers.texts.progress import render_progress
@@ -162,7 +163,7 @@ def office_bearers(ctx: Context, file: Path, dry_run: bool) -> None:
 @main.command()
 @pass_context
 def run(ctx: Context) -> None:
-    """Run the bot (polling or webhook) with its scheduler; without a token, run the demo."""
+    """Run the bot (polling or webhook) with its scheduler and the dashboard; without a token, run the demo."""
     settings = ctx.settings
     if not settings.telegram.token:
         ctx.say("cli.run.no_token")
@@ -172,12 +173,18 @@ def run(ctx: Context) -> None:
         return
     upgrade_to_head(settings.database.url)
     engine = make_engine(settings.database.url)
-    app = build_application(settings, make_session_factory(engine))
+    sessions = make_session_factory(engine)
+    app = build_application(settings, sessions)
+    dashboard = build_dashboard(settings, sessions, utc_now)
     tg = settings.telegram
     if tg.mode == "webhook":
         webhook = Webhook.from_settings(tg)
-        server = webhook_server(app, webhook, engine, listen=tg.webhook_listen, port=tg.webhook_port)
+        server = webhook_server(app, webhook, engine, listen=tg.webhook_listen, port=tg.webhook_port,
+                                dashboard=dashboard)
         asyncio.run(run_webhook(app, server, webhook))
+    elif dashboard is not None:
+        asyncio.run(run_polling_with_web(app, web_server(dashboard, listen=settings.web.listen,
+                                                         port=settings.web.port)))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
 

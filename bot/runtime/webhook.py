@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
 from telegram import Update
 from telegram.ext import Application
 
@@ -60,8 +61,10 @@ async def database_reachable(engine: AsyncEngine, timeout: float = HEALTH_TIMEOU
     return True
 
 
-def webhook_app(application: Application, webhook: Webhook, engine: AsyncEngine) -> Starlette:  # type: ignore[type-arg]
-    """The ASGI app: POST /telegram queues an update carrying the right secret (403 otherwise), GET /healthz."""
+def webhook_app(application: Application, webhook: Webhook, engine: AsyncEngine, *,  # type: ignore[type-arg]
+                dashboard: ASGIApp | None = None) -> Starlette:
+    """The ASGI app: POST /telegram queues an update carrying the right secret (403 otherwise), GET /healthz,
+    and every other path to the `dashboard` when there is one (it serves /app/)."""
     expected = webhook.secret.encode()
 
     async def telegram_update(request: Request) -> Response:
@@ -82,14 +85,19 @@ def webhook_app(application: Application, webhook: Webhook, engine: AsyncEngine)
                 "bot": "running" if application.running else "stopped"}
         return JSONResponse(body, status_code=200 if database and application.running else 503)
 
-    return Starlette(routes=[Route(WEBHOOK_PATH, telegram_update, methods=["POST"]),
-                             Route(HEALTH_PATH, health, methods=["GET"])])
+    routes: list[Route | Mount] = [Route(WEBHOOK_PATH, telegram_update, methods=["POST"]),
+                                   Route(HEALTH_PATH, health, methods=["GET"])]
+    if dashboard is not None:
+        routes.append(Mount("", app=dashboard))
+    return Starlette(routes=routes)
 
 
 def webhook_server(application: Application, webhook: Webhook, engine: AsyncEngine, *,  # type: ignore[type-arg]
-                   listen: str, port: int) -> uvicorn.Server:
-    """uvicorn serving `webhook_app` on `listen`:`port` (the reverse proxy forwards to it)."""
-    config = uvicorn.Config(webhook_app(application, webhook, engine), host=listen, port=port, log_level="warning",
+                   listen: str, port: int, dashboard: ASGIApp | None = None) -> uvicorn.Server:
+    """uvicorn serving `webhook_app` (with the dashboard, if any) on `listen`:`port` (the reverse proxy forwards
+    to it)."""
+    config = uvicorn.Config(webhook_app(application, webhook, engine, dashboard=dashboard), host=listen, port=port,
+                            log_level="warning",
                             access_log=False, lifespan="off", timeout_graceful_shutdown=5)
     return uvicorn.Server(config)
 

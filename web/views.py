@@ -1,0 +1,64 @@
+"""Plain JSON from the domain's view models: the figures as the domain counted them, no text."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from bot.review.coverage import CoverageFigures
+from bot.review.progress import Counts, ProgressRow, ProgressView, Registration
+from models import OfficeBearer
+
+
+def counts_json(counts: Counts) -> dict[str, Any]:
+    """Every count, with the derived figures the chat shows (conversations, attempts, unreported, share)."""
+    return {**asdict(counts), "conversations": counts.conversations, "not_connected": counts.not_connected,
+            "number_wrong": counts.number_wrong, "unreported": counts.unreported,
+            "conversation_percent": counts.conversation_percent}
+
+
+def coverage_json(coverage: CoverageFigures | None) -> dict[str, Any] | None:
+    """Booth presidents talked to in the last 30 and 90 days, as counts and whole percents."""
+    if coverage is None:
+        return None
+    return {**asdict(coverage), "share_30": coverage.share_30, "share_90": coverage.share_90}
+
+
+def registration_json(registration: Registration | None) -> dict[str, Any] | None:
+    """How many active booth presidents joined the bot, and the share."""
+    if registration is None:
+        return None
+    return {**asdict(registration), "percent": registration.percent}
+
+
+def row_json(row: ProgressRow) -> dict[str, Any]:
+    """One row one level down: its id, name, whether a focus seat, its counts and registration."""
+    return {"id": row.id, "name": row.name, "focus": row.focus, "counts": counts_json(row.counts),
+            "registration": registration_json(row.registration)}
+
+
+def overview_json(view: ProgressView) -> dict[str, Any]:
+    """A progress view as the dashboard's overview: area, period, totals and the previous period's, trend,
+    coverage, registration, the rows one level down and the open needs. Lists of people needing attention are
+    left out until the dashboard shows them with the bot's rules for phone numbers."""
+    area, period = view.area, view.period
+    return {
+        "area": {"level": area.level.value, "id": area.id, "name": area.name, "charge": area.charge},
+        "period": {"kind": period.kind.value, "start": period.start.isoformat(), "end": period.end.isoformat(),
+                   "days": period.days},
+        "totals": counts_json(view.totals),
+        "previous": counts_json(view.previous),
+        "trend": {"conversations": view.trend.conversations},
+        "coverage": coverage_json(view.coverage),
+        "registration": registration_json(view.registration),
+        "flagged": view.flagged,
+        "rows_level": None if view.rows_level is None else view.rows_level.value,
+        "rows": [row_json(row) for row in view.rows],
+        "open_needs": [{"category": needs.category.value, "fresh": needs.fresh, "aging": needs.aging,
+                        "old": needs.old, "total": needs.total} for needs in view.open_needs],
+    }
+
+
+def me_json(person: OfficeBearer, language: str, role_label: str) -> dict[str, Any]:
+    """Who is looking: their name, role (value and label in their language) and language."""
+    return {"name": person.name, "role": person.role.value, "role_label": role_label, "language": language}
