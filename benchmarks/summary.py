@@ -43,6 +43,7 @@ from zoneinfo import ZoneInfo
 
 from alembic import command
 from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchmarks.seeding import (
     DAY,
@@ -66,6 +67,7 @@ from bot.db import alembic_config, make_engine, make_session_factory, upgrade_to
 from bot.review.flags import verify_period
 from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import progress_view
+from bot.review.rollup import close_days, last_closed_day
 from handlers.texts.progress import render_progress
 from models import DeliveryStatus, NeedCategory, NeedStatus, Outcome, Strength, Wellbeing
 
@@ -273,10 +275,12 @@ async def choose_subjects(url: str, people: People) -> Subjects:
 
 def cases(subjects: Subjects) -> list[tuple[str, Callable[[Any], Awaitable[object]]]]:
     """Every measured case: a name and what it runs in a session."""
-    def view(viewer: Viewer, level: Level, area_id: int, kind: PeriodKind) -> Callable[[Any], Awaitable[object]]:
+    def view(viewer: Viewer, level: Level, area_id: int, kind: PeriodKind,
+             use_rollup: bool = True) -> Callable[[Any], Awaitable[object]]:
         async def run(session: Any) -> object:
             found = await progress_view(session, viewer, level=level, area_id=area_id, period=Period(kind, DAY),
-                                        today=DAY, grace_days=GRACE_DAYS, now=MEASURED_AT, zone=ZONE)
+                                        today=DAY, grace_days=GRACE_DAYS, now=MEASURED_AT, zone=ZONE,
+                                        use_rollup=use_rollup)
             return render_progress(found, "hi")
         return run
 
@@ -289,6 +293,8 @@ def cases(subjects: Subjects) -> list[tuple[str, Callable[[Any], Awaitable[objec
     found: list[tuple[str, Callable[[Any], Awaitable[object]]]] = []
     for kind in PeriodKind:
         found.append((f"summary state {kind.value}", view(subjects.secretary, Level.state, 0, kind)))
+    for kind in (PeriodKind.week, PeriodKind.month):  # the same without the daily roll-up (equal without --rollup)
+        found.append((f"summary state {kind.value} live", view(subjects.secretary, Level.state, 0, kind, False)))
     for kind in PeriodKind:
         found.append((f"summary district {kind.value}",
                       view(subjects.incharge, Level.district, subjects.district_id, kind)))
@@ -400,6 +406,21 @@ def print_table(callers: int, walls: dict[str, list[float]], statements: Sequenc
     sys.stdout.flush()
 
 
+async def roll_up(url: str) -> None:
+    """Run the nightly roll-up once over the seeded year (every closed day counted), and say how long it took."""
+    engine = make_engine(url)
+    started = time.perf_counter()
+    async with engine.connect() as conn:
+        session = AsyncSession(bind=conn)
+        written = await close_days(session, until=last_closed_day(DAY, GRACE_DAYS), now=MEASURED_AT)
+        await session.commit()
+        await conn.commit()
+    await engine.dispose()
+    await analyse(url)
+    print(f"  roll-up of the year: {written:,} rows in {time.perf_counter() - started:.0f} s", file=sys.stderr,
+          flush=True)
+
+
 async def run(args: argparse.Namespace) -> None:
     """Seed and measure every chosen caller count on a fresh benchmark database."""
     base_url = os.environ["SAMVAD_BENCH_POSTGRES_URL"]
@@ -418,6 +439,8 @@ async def run(args: argparse.Namespace) -> None:
             print(f"  {callers:,} callers seeded in {time.perf_counter() - started:.0f} s: "
                   + ", ".join(f"{count:,} {table}" for table, count in loaded.items()
                               if table in COLUMNS), file=sys.stderr, flush=True)
+            if args.rollup:
+                await roll_up(url)
             subjects = await choose_subjects(url, people)
             print(f"  typical district: {subjects.district} (in-charge #{subjects.incharge.person_id})",
                   file=sys.stderr, flush=True)
@@ -448,6 +471,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=5, help="warm runs per case after the first (default 5)")
     parser.add_argument("--before", metavar="REVISION",
                         help="also measure with the schema downgraded to this Alembic revision, for the ratio")
+    parser.add_argument("--rollup", action="store_true",
+                        help="run the nightly roll-up over the seeded history first, so views read closed days from it")
     parser.add_argument("--keep", action="store_true",
                         help=f"keep the database {POSTGRES_DATABASE} afterwards (with the last caller count's data)")
     parser.add_argument("--explain", type=int, default=4, help="slowest statements to EXPLAIN ANALYZE (default 4)")

@@ -21,6 +21,7 @@ from models.outreach import (
 )
 from models.people import CALLER_ROLES, BoothPresident, OfficeBearer, OfficeBearerDistrict, Role
 from models.persistence import ConversationState, UserState
+from models.rollup import DailyCounts, RollupMark
 from models.verification import BackCheck
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "Correction",
     "CorrectionKind",
     "CorrectionStatus",
+    "DailyCounts",
     "Delivery",
     "DeliveryStatus",
     "District",
@@ -52,6 +54,7 @@ __all__ = [
     "Outcome",
     "Region",
     "Role",
+    "RollupMark",
     "Strength",
     "UTCDateTime",
     "UserState",

@@ -15,7 +15,19 @@ from datetime import date, datetime, timedelta, tzinfo
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import ColumnElement, Label, RowMapping, Select, String, Subquery, and_, cast, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Label,
+    RowMapping,
+    Select,
+    String,
+    Subquery,
+    and_,
+    cast,
+    func,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -33,6 +45,7 @@ from models import (
     Booth,
     BoothPresident,
     CallReport,
+    DailyCounts,
     Delivery,
     DeliveryStatus,
     District,
@@ -45,6 +58,7 @@ from models import (
     Outcome,
     Region,
     Role,
+    RollupMark,
     Strength,
 )
 
@@ -249,7 +263,7 @@ def _count_columns(scope: CallScope, latest: Subquery) -> list[Label[int]]:
 COUNTED = tuple(f.name for f in fields(Counts))
 
 
-def _counts_query(scope: CallScope) -> Select[*tuple[Any, ...]]:
+def counts_query(scope: CallScope) -> Select[*tuple[Any, ...]]:
     """The `Counts` aggregates over the scope's assignments; add columns, joins and GROUP BY to split them."""
     scoped = scope.assignments
     latest = latest_reports(scope)
@@ -262,7 +276,7 @@ def _counts_query(scope: CallScope) -> Select[*tuple[Any, ...]]:
 
 
 def _counts(row: RowMapping) -> Counts:
-    return Counts(**{name: row[name] for name in COUNTED})
+    return Counts(**{name: int(row[name] or 0) for name in COUNTED})  # sums are NULL over no rows
 
 
 async def _unreported_callers(session: AsyncSession, scope: CallScope) -> tuple[UnreportedCaller, ...]:
@@ -622,33 +636,100 @@ async def _with_every_seat(session: AsyncSession, target: Target,
                  for seat in every)
 
 
-async def _view_rows(session: AsyncSession, scope: CallScope, rows_level: Level | None) -> tuple[ProgressRow, ...]:
-    """The scope's counts split by region, district or office-bearer; office-bearers with the lowest
+def _split_rows(query: Select[Any], scoped: Subquery, rows_level: Level) -> tuple[Select[Any], tuple[Any, ...]]:
+    """A counts query over `scoped` (the scope's assignments or roll-up rows) split by region, district,
+    office-bearer or seat: the query with `key` and `name` columns added, and what to group it by."""
+    if rows_level is Level.person:
+        return (query.add_columns(OfficeBearer.id.label("key"), OfficeBearer.name.label("name"))
+                .join(OfficeBearer, OfficeBearer.id == scoped.c.office_bearer_id), (OfficeBearer.id, OfficeBearer.name))
+    if rows_level in SEAT_LEVELS:
+        return _map_rows(query, scoped, rows_level)
+    query = query.join(District, District.id == scoped.c.district_id)
+    if rows_level is Level.region:
+        return (query.add_columns(Region.id.label("key"), Region.name.label("name"))
+                .join(Region, Region.id == District.region_id), (Region.id, Region.name))
+    return query.add_columns(District.id.label("key"), District.name.label("name")), (District.id, District.name)
+
+
+@dataclass(frozen=True)
+class Counting:
+    """Where the counts of a period come from: the live count of its open days (`scope`, None when every day is
+    rolled up) and the roll-up rows of its closed days (`rolled`, None when none is)."""
+
+    scope: CallScope | None
+    rolled: Subquery | None
+
+    def parts(self) -> list[tuple[Select[Any], Subquery]]:
+        """Each source's `Counts` aggregates, with the relation its rows come from."""
+        parts = []
+        if self.scope is not None:
+            parts.append((counts_query(self.scope), self.scope.assignments))
+        if self.rolled is not None:
+            rolled = self.rolled
+            parts.append((select(*(func.sum(rolled.c[name]).label(name) for name in COUNTED)).select_from(rolled),
+                          rolled))
+        return parts
+
+
+async def _total_counts(session: AsyncSession, counting: Counting) -> Counts:
+    """The counting's totals: live and rolled-up days added up in SQL."""
+    queries = [query for query, _ in counting.parts()]
+    if len(queries) == 1:
+        return _counts((await session.execute(queries[0])).mappings().one())
+    both = union_all(*queries).subquery("both_parts")
+    return _counts((await session.execute(
+        select(*(func.sum(both.c[name]).label(name) for name in COUNTED)))).mappings().one())
+
+
+async def _view_rows(session: AsyncSession, counting: Counting,
+                     rows_level: Level | None) -> tuple[ProgressRow, ...]:
+    """The counting's counts split by region, district or office-bearer; office-bearers with the lowest
     conversation share first."""
     if rows_level is None:
         return ()
-    scoped = scope.assignments
-    query = _counts_query(scope)
-    if rows_level is Level.person:
-        query = query.add_columns(OfficeBearer.id.label("key"), OfficeBearer.name.label("name")).join(
-            OfficeBearer, OfficeBearer.id == scoped.c.office_bearer_id)
-        group: tuple[Any, ...] = (OfficeBearer.id, OfficeBearer.name)
-    elif rows_level in SEAT_LEVELS:
-        query, group = _map_rows(query, scoped, rows_level)
+    split = [_split_rows(query, scoped, rows_level) for query, scoped in counting.parts()]
+    if len(split) == 1:
+        query, group = split[0]
+        found = (await session.execute(query.group_by(*group).order_by(group[1], group[0]))).mappings().all()
     else:
-        query = query.join(District, District.id == scoped.c.district_id)
-        if rows_level is Level.region:
-            query = query.add_columns(Region.id.label("key"), Region.name.label("name")).join(
-                Region, Region.id == District.region_id)
-            group = (Region.id, Region.name)
-        else:
-            query = query.add_columns(District.id.label("key"), District.name.label("name"))
-            group = (District.id, District.name)
-    found = (await session.execute(query.group_by(*group).order_by(group[1], group[0]))).mappings().all()
+        both = union_all(*(query.group_by(*group) for query, group in split)).subquery("both_parts")
+        found = (await session.execute(
+            select(*(func.sum(both.c[name]).label(name) for name in COUNTED), both.c.key, both.c.name)
+            .group_by(both.c.key, both.c.name).order_by(both.c.name, both.c.key))).mappings().all()
     rows = tuple(ProgressRow(row["key"], row["name"], _counts(row)) for row in found)
     if rows_level is Level.person:
         return tuple(sorted(rows, key=lambda row: (row.counts.conversation_percent or 0, row.counts.conversations)))
     return rows
+
+
+def last_closed_day(today: date, grace_days: int) -> date:
+    """The latest day whose report window and back-check window have both closed by `today` (see
+    `bot.review.rollup`)."""
+    return today - timedelta(days=grace_days + 3)
+
+
+async def rolled_up_through(session: AsyncSession, *, today: date, grace_days: int) -> date | None:
+    """The last day whose counts may be read from the roll-up today (None when nothing is rolled up)."""
+    mark = await session.get(RollupMark, ROLLUP_MARK_ID)
+    if mark is None:
+        return None
+    return min(mark.closed_through, last_closed_day(today, grace_days))
+
+
+ROLLUP_MARK_ID = 1
+
+
+def _rolled_up(target: Target, start: date, end: date) -> Subquery:
+    """The roll-up rows of `start`..`end` for the target's booths (or person), with each row's district and
+    Lok Sabha seat, under the column names of `call_scope`'s assignments."""
+    rows = (select(DailyCounts, AssemblySeat.district_id, AssemblySeat.lok_sabha_id)
+            .join(AssemblySeat, AssemblySeat.id == DailyCounts.assembly_id)
+            .where(DailyCounts.day.between(start, end),
+                   *map_conditions(district_ids=target.district_ids, lok_sabha_ids=target.lok_sabha_ids,
+                                   assembly_id=target.assembly_id)))
+    if target.office_bearer_id is not None:
+        rows = rows.where(DailyCounts.office_bearer_id == target.office_bearer_id)
+    return rows.subquery("rolled")
 
 
 async def registration_by_district(session: AsyncSession, *,
@@ -698,7 +779,7 @@ async def _open_needs(session: AsyncSession, target: Target, now: datetime) -> t
 
 async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, area_id: int, period: Period,
                         today: date, grace_days: int, now: datetime, zone: tzinfo,
-                        focus: Collection[str] = ()) -> ProgressView:
+                        focus: Collection[str] = (), use_rollup: bool = True) -> ProgressView:
     """Progress of one area over `period` as `viewer` may see it: assigned, delivered, conversations (the
     headline share), attempts that did not connect, unreported, unreachable and overdue, split one level down,
     with the trend of the conversation share against the previous period, the share of the area's booth
@@ -710,22 +791,38 @@ async def progress_view(session: AsyncSession, viewer: Viewer, *, level: Level, 
     is). Every view above a person's own calls also carries the area's coverage (booth presidents talked to in
     the last 30 and 90 days); `focus` names the focus Lok Sabha seats. Raises `NotVisible` when the role does
     not allow the area, `UnknownArea` when it does not exist.
+
+    The counts of days the nightly roll-up has closed (`bot.review.rollup`) are read from it and added to a
+    live count of the later days; `use_rollup=False` counts every day live (the property tests compare the
+    two). Attention lists, needs, flags and coverage are always live.
     """
     target = await area_target(session, viewer, level, area_id, focus=focus)
     overdue_before = today - timedelta(days=grace_days)
 
-    def scope_of(days: Period) -> CallScope:
-        return call_scope(start=days.start, end=days.end, district_ids=target.district_ids,
+    def scope_of(start: date, end: date) -> CallScope:
+        return call_scope(start=start, end=end, district_ids=target.district_ids,
                           office_bearer_id=target.office_bearer_id, overdue_before=overdue_before,
                           lok_sabha_ids=target.lok_sabha_ids, assembly_id=target.assembly_id)
 
-    scope = scope_of(period)
-    rows = await _with_every_seat(session, target, await _view_rows(session, scope, target.rows_level))
+    closed = await rolled_up_through(session, today=today, grace_days=grace_days) if use_rollup else None
+
+    def counting(days: Period, *, rows: bool = False) -> Counting:
+        """Closed days from the roll-up (not for booth rows, which it does not keep), open days live."""
+        if closed is None or days.start > closed or (rows and target.rows_level is Level.booth):
+            return Counting(scope_of(days.start, days.end), None)
+        rolled = _rolled_up(target, days.start, min(days.end, closed))
+        if days.end <= closed:
+            return Counting(None, rolled)
+        return Counting(scope_of(closed + timedelta(days=1), days.end), rolled)
+
+    scope = scope_of(period.start, period.end)
+    rows = await _with_every_seat(session, target, await _view_rows(session, counting(period, rows=True),
+                                                                    target.rows_level))
     if target.rows_level is None:
-        totals = _counts((await session.execute(_counts_query(scope))).mappings().one())
+        totals = await _total_counts(session, counting(period))
     else:
         totals = sum((row.counts for row in rows), Counts())
-    previous = _counts((await session.execute(_counts_query(scope_of(period.previous())))).mappings().one())
+    previous = await _total_counts(session, counting(period.previous()))
     attention = Attention(unreported=await _unreported_callers(session, scope),
                           disconnected=await _disconnected_callers(session, scope),
                           unreachable=await _unreachable_callers(session, scope),

@@ -20,7 +20,7 @@ from handlers.channel import TelegramChannel, channel_for
 from handlers.context import Context, Services
 from handlers.needs import escalation_job
 from handlers.report import TIMEOUT_CHECK_SECONDS, close_abandoned_reports
-from handlers.summary import daily_digest, weekly_digest, weekly_digest_days
+from handlers.summary import daily_digest, rollup_job, weekly_digest, weekly_digest_days
 from handlers.verification import back_check_job, verifier_job
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,7 @@ def schedule(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     verifiers_at = (datetime.combine(date.min, review.back_check_time) + VERIFIERS_AFTER).time()
     queue.run_daily(verifier_job, verifiers_at.replace(tzinfo=out.zone), name="verifier_calls")
     queue.run_daily(retention, svc.settings.privacy.retention_time.replace(tzinfo=out.zone), name="retention")
+    queue.run_daily(rollup_job, svc.settings.privacy.retention_time.replace(tzinfo=out.zone), name="daily_rollup")
     queue.run_repeating(close_abandoned_reports, interval=TIMEOUT_CHECK_SECONDS, first=0, name="report_timeouts")
     if _after(svc, out.push_time):
         queue.run_once(morning_push, when=0, name="catch_up_push")
