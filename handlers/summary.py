@@ -25,7 +25,6 @@ from bot.outreach.delivery import PermanentFailure, TemporaryFailure, Unreachabl
 from bot.review.digests import Digest, daily_digests, weekly_digests
 from bot.review.periods import Level, Period, PeriodKind
 from bot.review.progress import ProgressView, progress_view
-from bot.review.rollup import close_days, last_closed_day
 from handlers import callbacks as cb
 from handlers.channel import channel_for, show_in_place
 from handlers.context import Context, Services, answer, language_for, registered
@@ -197,15 +196,6 @@ async def weekly_digest(context: Context) -> None:
 async def daily_digest(context: Context) -> None:
     """The scheduled daily digest: today's progress in their districts to each district in-charge."""
     await _run_digests(context, daily_digests, "daily")
-
-
-async def rollup_job(context: Context) -> None:
-    """The nightly roll-up: count the days whose report and back-check windows have closed (`bot.review.rollup`)."""
-    svc = context.services
-    async with session_scope(svc.sessions) as session:
-        written = await close_days(session, until=last_closed_day(svc.today(), svc.settings.outreach.report_grace_days),
-                                   now=svc.clock())
-    log.info("roll-up wrote %d rows", written)
 
 
 def weekly_digest_days(review: ReviewSettings) -> tuple[int]:

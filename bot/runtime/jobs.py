@@ -15,12 +15,14 @@ from bot.db import session_scope
 from bot.outreach.assignment import RotationPolicy
 from bot.outreach.delivery import deliver_pending, push_day, send_reminders
 from bot.privacy import apply_retention
+from bot.review.progress import last_closed_day
+from bot.review.rollup import close_days
 from bot.runtime.outage import is_database_outage
 from handlers.channel import TelegramChannel, channel_for
 from handlers.context import Context, Services
 from handlers.needs import escalation_job
 from handlers.report import TIMEOUT_CHECK_SECONDS, close_abandoned_reports
-from handlers.summary import daily_digest, rollup_job, weekly_digest, weekly_digest_days
+from handlers.summary import daily_digest, weekly_digest, weekly_digest_days
 from handlers.verification import back_check_job, verifier_job
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,15 @@ async def retention(context: Context) -> None:
     async with session_scope(svc.sessions) as session:
         removed = await apply_retention(session, now=svc.clock(), retention_days=svc.settings.privacy.retention_days)
     log.info("retention removed %d old texts", removed)
+
+
+async def rollup_job(context: Context) -> None:
+    """The nightly roll-up: count the days whose report and back-check windows have closed (`bot.review.rollup`)."""
+    svc = context.services
+    async with session_scope(svc.sessions) as session:
+        written = await close_days(session, until=last_closed_day(svc.today(), svc.settings.outreach.report_grace_days),
+                                   now=svc.clock())
+    log.info("roll-up wrote %d rows", written)
 
 
 VERIFIERS_AFTER = timedelta(minutes=10)

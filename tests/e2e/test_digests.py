@@ -13,7 +13,7 @@ from bot.runtime import jobs
 from bot.runtime.app import build_application
 from handlers.context import Services, ServicesContext
 from handlers.summary import daily_digest, weekly_digest
-from models import OfficeBearer, Role
+from models import DailyCounts, OfficeBearer, Role, RollupMark
 from tests.conftest import Database
 from tests.e2e.conftest import Harness
 from tests.e2e.test_summary import day_with_two_districts
@@ -135,3 +135,24 @@ async def test_a_secretary_who_blocked_the_bot_is_marked_unreachable_and_the_oth
                   for person in (await session.execute(select(OfficeBearer).where(
                       OfficeBearer.role == Role.organisation_secretary))).scalars()}
     assert marked == {blocker.user_id: ("blocked", harness.clock()), other.user_id: (None, None)}
+
+
+async def test_the_nightly_roll_up_counts_the_closed_days_and_keeps_the_summary_unchanged(harness: Harness) -> None:
+    day = await day_with_two_districts(harness)
+    secretary = day.users["secretary"]
+    pushed = harness.today
+    harness.clock.advance(days=8)
+    await harness.say(secretary, f"/summary week {pushed:%d.%m.%Y}")
+    before = secretary.last_message.text
+
+    await jobs.rollup_job(context(harness))
+    await harness.say(secretary, f"/summary week {pushed:%d.%m.%Y}")
+    after = secretary.last_message.text
+
+    async with harness.db.sessions() as session:
+        mark = await session.get(RollupMark, 1)
+        rows = (await session.execute(select(DailyCounts.assigned))).scalars().all()
+    assert mark is not None and mark.closed_through >= pushed
+    assert sum(rows) == 6, "the six calls of that day are rolled up"
+    assert before is not None and "सौंपी गई कॉल: 6" in before
+    assert after == before
