@@ -32,12 +32,12 @@ from bot.db import SessionFactory, session_scope
 from bot.errors import DomainError
 from bot.i18n import catalog, enum_label, normalise_language, translate
 from bot.outreach.people import find_user
-from bot.review.periods import Period, PeriodKind
-from bot.review.progress import progress_view
+from bot.review.periods import Level, Period, PeriodKind
+from bot.review.progress import ProgressView, progress_view
 from models import OfficeBearer
 from web.initdata import InitDataInvalid, validate_init_data
 from web.ratelimit import RateLimit
-from web.views import me_json, overview_json
+from web.views import map_json, me_json, overview_json
 
 log = logging.getLogger(__name__)
 
@@ -177,27 +177,35 @@ def build_web_app(settings: Settings, sessions: SessionFactory, clock: Callable[
     async def me(_request: Request, _session: AsyncSession, caller: Caller) -> dict[str, Any]:
         return me_json(caller.person, caller.language, enum_label(caller.language, caller.person.role))
 
-    async def overview(request: Request, session: AsyncSession, caller: Caller) -> dict[str, Any]:
+    async def viewed(request: Request, session: AsyncSession, caller: Caller, level: Level,
+                     area_id: int, name: str) -> ProgressView:
+        """The progress view the request's period asks for, as the caller may see it, written to the audit log."""
         try:
             kind = PeriodKind(request.query_params.get("period", PeriodKind.day.value))
         except ValueError:
             raise Refused(400, "bad_request", "web.error.failed") from None
         now = clock()
         today = local_today(now, outreach.zone)
-        viewer = Viewer.of(caller.person)
-        level, area_id = viewer.home()
         period = Period(kind, today)
         try:
-            view = await progress_view(session, viewer, level=level, area_id=area_id, period=period, today=today,
-                                       grace_days=outreach.report_grace_days, now=now, zone=outreach.zone,
-                                       focus=outreach.focus_lok_sabha)
+            view = await progress_view(session, Viewer.of(caller.person), level=level, area_id=area_id,
+                                       period=period, today=today, grace_days=outreach.report_grace_days, now=now,
+                                       zone=outreach.zone, focus=outreach.focus_lok_sabha)
         except DomainError:
             raise Refused(403, "forbidden", "web.error.forbidden") from None
         record(session, AuditAction.dashboard_viewed, at=now, actor_id=caller.person.id, actor_label="dashboard",
-               subject=f"overview:{level.value}:{area_id}",
-               detail={"view": "overview", "level": level.value, "area_id": area_id, "period": kind.value,
+               subject=f"{name}:{level.value}:{area_id}",
+               detail={"view": name, "level": level.value, "area_id": area_id, "period": kind.value,
                        "start": period.start.isoformat(), "end": period.end.isoformat()})
-        return overview_json(view)
+        return view
+
+    async def overview(request: Request, session: AsyncSession, caller: Caller) -> dict[str, Any]:
+        level, area_id = Viewer.of(caller.person).home()
+        return overview_json(await viewed(request, session, caller, level, area_id, "overview"))
+
+    async def seat_map(request: Request, session: AsyncSession, caller: Caller) -> dict[str, Any]:
+        view = await viewed(request, session, caller, Level.seats, 0, "map")
+        return map_json(view, language=caller.language)
 
     routes = [
         Route(APP_PATH, to_shell, methods=["GET"]),
@@ -205,6 +213,7 @@ def build_web_app(settings: Settings, sessions: SessionFactory, clock: Callable[
         Mount(f"{APP_PATH}/static", app=StaticFiles(directory=HERE / "static"), name="static"),
         Route(f"{API_PATH}/me", api(me), methods=["GET"]),
         Route(f"{API_PATH}/overview", api(overview), methods=["GET"]),
+        Route(f"{API_PATH}/map", api(seat_map), methods=["GET"]),
     ]
     app = Starlette(routes=routes)
     app.add_middleware(SecurityHeaders)

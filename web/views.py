@@ -8,6 +8,7 @@ from typing import Any
 from bot.review.coverage import CoverageFigures
 from bot.review.progress import Counts, ProgressRow, ProgressView, Registration
 from models import OfficeBearer
+from web.seatmap import load_seats, seat_number_for
 
 
 def counts_json(counts: Counts) -> dict[str, Any]:
@@ -57,6 +58,30 @@ def overview_json(view: ProgressView) -> dict[str, Any]:
         "open_needs": [{"category": needs.category.value, "fresh": needs.fresh, "aging": needs.aging,
                         "old": needs.old, "total": needs.total} for needs in view.open_needs],
     }
+
+
+def map_json(view: ProgressView, *, language: str) -> dict[str, Any]:
+    """The 80 Lok Sabha seats as a GeoJSON FeatureCollection, each feature's properties holding its number,
+    names, whether it is a focus seat, and — for the seats the view covers — its counts and registration
+    (None for a seat outside the viewer's districts or without calls). The boundaries are the map's own."""
+    rows = {seat_number_for(row.name): row for row in view.rows}
+    features = []
+    for seat in load_seats():
+        row = rows.get(seat.pc_no)
+        features.append({
+            "type": "Feature",
+            "id": seat.pc_no,
+            "properties": {"pc_no": seat.pc_no, "name": seat.name(language), "name_en": seat.name_en,
+                           "name_hi": seat.name_hi, "focus": bool(row and row.focus),
+                           "counts": counts_json(row.counts) if row else None,
+                           "registration": registration_json(row.registration) if row else None},
+            "geometry": {"type": "MultiPolygon",
+                         "coordinates": [[[list(point) for point in ring] for ring in polygon]
+                                         for polygon in seat.polygons]},
+        })
+    period = view.period
+    return {"type": "FeatureCollection", "features": features,
+            "period": {"kind": period.kind.value, "start": period.start.isoformat(), "end": period.end.isoformat()}}
 
 
 def me_json(person: OfficeBearer, language: str, role_label: str) -> dict[str, Any]:

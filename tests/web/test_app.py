@@ -211,3 +211,42 @@ async def test_a_person_asking_too_often_gets_429_and_others_are_not_held_back(c
     refused = await client.get("/app/api/overview?period=day", headers=auth(SECRETARY))
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
     assert (await client.get("/app/api/me", headers=auth(INCHARGE))).status_code == 200
+
+
+def _seat(body: dict[str, object], name_en: str) -> dict[str, object]:
+    features = body["features"]
+    assert isinstance(features, list)
+    (feature,) = [f for f in features if f["properties"]["name_en"] == name_en]
+    return feature["properties"]  # type: ignore[no-any-return]
+
+
+async def test_the_map_is_the_80_seats_with_the_figures_of_the_seats_the_secretary_sees(
+        client: httpx.AsyncClient, db: Database) -> None:
+    response = await client.get("/app/api/map?period=day", headers=auth(SECRETARY))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["type"] == "FeatureCollection" and len(body["features"]) == 80
+    assert {f["geometry"]["type"] for f in body["features"]} == {"MultiPolygon"}
+    lucknow, varanasi = _seat(body, "Lucknow"), _seat(body, "Varanasi")
+    assert (lucknow["counts"]["assigned"], lucknow["counts"]["conversations"]) == (2, 1)
+    assert (varanasi["counts"]["assigned"], varanasi["counts"]["conversations"]) == (3, 1)
+    assert lucknow["name"] == lucknow["name_hi"] == "लखनऊ"
+    assert _seat(body, "Rampur")["counts"] is None, "a seat without calls has no figures"
+    async with db.sessions() as session:
+        details = (await session.execute(select(AuditEntry.detail).where(
+            AuditEntry.action == AuditAction.dashboard_viewed.value))).scalars().all()
+    assert [detail["view"] for detail in details] == ["map"]
+
+
+async def test_a_district_incharge_sees_figures_only_for_the_seats_of_their_districts(
+        client: httpx.AsyncClient) -> None:
+    response = await client.get("/app/api/map?period=day", headers=auth(INCHARGE))
+    refused = await client.get("/app/api/map?period=day")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert _seat(body, "Varanasi")["counts"]["assigned"] == 3
+    assert _seat(body, "Lucknow")["counts"] is None
+    assert _seat(body, "Varanasi")["name"] == "Varanasi", "in the reader's language"
+    assert refused.status_code == 401
