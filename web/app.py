@@ -37,7 +37,8 @@ from bot.review.progress import ProgressView, progress_view
 from models import OfficeBearer
 from web.initdata import InitDataInvalid, validate_init_data
 from web.ratelimit import RateLimit
-from web.views import map_json, me_json, overview_json
+from web.seatmap import seat_numbers_for
+from web.views import map_json, map_svg, me_json, overview_json
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,8 @@ def build_web_app(settings: Settings, sessions: SessionFactory, clock: Callable[
             try:
                 async with session_scope(sessions) as session:
                     caller = await authenticate(request, session)
-                    return JSONResponse(await work(request, session, caller))
+                    result = await work(request, session, caller)
+                    return result if isinstance(result, Response) else JSONResponse(result)
             except Refused as refused:
                 language = normalise_language(None, default_language)
                 return JSONResponse({"error": refused.code, "message": translate(language, refused.key)},
@@ -207,6 +209,11 @@ def build_web_app(settings: Settings, sessions: SessionFactory, clock: Callable[
         view = await viewed(request, session, caller, Level.seats, 0, "map")
         return map_json(view, language=caller.language)
 
+    async def seat_map_picture(request: Request, session: AsyncSession, caller: Caller) -> Response:
+        view = await viewed(request, session, caller, Level.seats, 0, "map")
+        focus, _unknown = seat_numbers_for(outreach.focus_lok_sabha)
+        return Response(map_svg(view, language=caller.language, focus=focus), media_type="image/svg+xml")
+
     routes = [
         Route(APP_PATH, to_shell, methods=["GET"]),
         Route(f"{APP_PATH}/", shell, methods=["GET"]),
@@ -214,6 +221,7 @@ def build_web_app(settings: Settings, sessions: SessionFactory, clock: Callable[
         Route(f"{API_PATH}/me", api(me), methods=["GET"]),
         Route(f"{API_PATH}/overview", api(overview), methods=["GET"]),
         Route(f"{API_PATH}/map", api(seat_map), methods=["GET"]),
+        Route(f"{API_PATH}/map.svg", api(seat_map_picture), methods=["GET"]),
     ]
     app = Starlette(routes=routes)
     app.add_middleware(SecurityHeaders)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict
 from typing import Any
 
+from bot.i18n import translate
 from bot.review.coverage import CoverageFigures
 from bot.review.progress import Counts, ProgressRow, ProgressView, Registration
 from models import OfficeBearer
-from web.seatmap import load_seats, seat_number_for
+from web.seatmap import load_seats, render_map, seat_number_for
 
 
 def counts_json(counts: Counts) -> dict[str, Any]:
@@ -82,6 +84,21 @@ def map_json(view: ProgressView, *, language: str) -> dict[str, Any]:
     period = view.period
     return {"type": "FeatureCollection", "features": features,
             "period": {"kind": period.kind.value, "start": period.start.isoformat(), "end": period.end.isoformat()}}
+
+
+def map_svg(view: ProgressView, *, language: str, focus: Collection[int]) -> str:
+    """The seats view drawn as the map: each covered seat coloured by its conversation share (0–100%), its
+    title saying the share; seats without figures grey; the focus seats outlined."""
+    shares: dict[int, float | None] = {}
+    labels: dict[int, str] = {}
+    for row in view.rows:
+        number = seat_number_for(row.name)
+        if number is None:
+            continue
+        share = row.counts.conversation_percent
+        shares[number] = share
+        labels[number] = translate(language, "map.label", percent="–" if share is None else f"{share}%")
+    return render_map(shares, focus=focus, language=language, labels=labels, domain=(0.0, 100.0))
 
 
 def me_json(person: OfficeBearer, language: str, role_label: str) -> dict[str, Any]:

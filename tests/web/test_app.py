@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ from tests.factories import make_assignment, make_booth, make_office_bearer, mak
 from web.app import build_web_app
 from web.initdata import sign_init_data
 from web.ratelimit import RateLimit
+from web.seatmap import seat_number_for
 
 TOKEN = "123456:web-test-token"
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
@@ -250,3 +252,20 @@ async def test_a_district_incharge_sees_figures_only_for_the_seats_of_their_dist
     assert _seat(body, "Lucknow")["counts"] is None
     assert _seat(body, "Varanasi")["name"] == "Varanasi", "in the reader's language"
     assert refused.status_code == 401
+
+
+async def test_the_map_picture_colours_the_covered_seats_by_their_conversation_share_and_greys_the_rest(
+        client: httpx.AsyncClient) -> None:
+    response = await client.get("/app/api/map.svg?period=day", headers=auth(SECRETARY))
+    page = await client.get("/app/")
+
+    assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
+    svg = ElementTree.fromstring(response.text)
+    paths = {path.get("data-pc"): path for path in svg.iter("{http://www.w3.org/2000/svg}path")
+             if path.get("data-pc")}
+    titles = "".join(svg.itertext())
+    assert len(paths) == 80
+    assert "लखनऊ — बात 50%" in titles and "वाराणसी — बात 33%" in titles
+    assert "no-data" not in (paths[str(seat_number_for("Lucknow"))].get("class") or "")
+    assert "no-data" in (paths[str(seat_number_for("Rampur"))].get("class") or "")
+    assert 'id="map"' in page.text

@@ -64,6 +64,23 @@
     status("");
   }
 
+  function loadMap(period) {
+    fetch(api + "/map.svg?period=" + encodeURIComponent(period),
+          { headers: { "Authorization": "tma " + raw }, credentials: "omit" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(errorText(response)); }
+        return response.text();
+      })
+      .then(function (svg) {
+        var parsed = new DOMParser().parseFromString(svg, "image/svg+xml").documentElement;
+        var figure = document.getElementById("map");
+        figure.replaceChildren(document.importNode(parsed, true));
+        document.getElementById("map-section").hidden = false;
+      }, function () {
+        document.getElementById("map-section").hidden = true;
+      });
+  }
+
   function load(period) {
     var buttons = document.querySelectorAll("#periods button");
     Array.prototype.forEach.call(buttons, function (button) {
@@ -72,6 +89,7 @@
     call("/overview?period=" + encodeURIComponent(period)).then(render, function (error) {
       status(error.message);
     });
+    loadMap(period);
   }
 
   function start() {
