@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, MenuButtonWebApp, WebAppInfo
 from telegram.constants import FloodLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.config import Settings
 from bot.i18n import normalise_language
@@ -88,6 +88,17 @@ async def show_in_place(query: CallbackQuery, text: str, markup: InlineKeyboardM
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
+
+
+async def show_dashboard_button(bot: Bot, chat_id: int, text: str, url: str) -> bool:
+    """Put the dashboard (a Mini App at `url`) behind the menu button of this person's chat; False, logged, when
+    Telegram refuses (the dashboard stays reachable from the button under /summary)."""
+    try:
+        await bot.set_chat_menu_button(chat_id=chat_id, menu_button=MenuButtonWebApp(text, WebAppInfo(url)))
+    except TelegramError as exc:
+        log.info("menu button not set: %s", type(exc).__name__)
+        return False
+    return True
 
 
 def channel_for(bot: Bot, settings: Settings) -> TelegramChannel:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.access import uses_dashboard
 from bot.db import session_scope
 from bot.errors import DomainError
 from bot.i18n import translate
@@ -24,6 +25,7 @@ from bot.outreach.people import (
 )
 from handlers import callbacks as cb
 from handlers import keyboards
+from handlers.channel import show_dashboard_button
 from handlers.context import Context, answer, language_for, registered
 from handlers.verification import president_language
 from models import CALLER_ROLES, BoothPresident, OfficeBearer
@@ -121,6 +123,10 @@ async def contact_shared(update: Update, context: Context) -> None:
                                    role=translate(language, f"role.{person.role.value}")),
                  reply_markup=ReplyKeyboardRemove())
     await answer(update, privacy_text(context, language, president=False))
+    dashboard = context.services.settings.web.public_url
+    if dashboard and uses_dashboard(person) and update.effective_chat is not None:
+        await show_dashboard_button(context.bot, update.effective_chat.id, translate(language, "web.menu_button"),
+                                    dashboard)
 
 
 async def help_command(update: Update, context: Context) -> None:

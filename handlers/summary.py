@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update, WebAppInfo
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot.access import Viewer
+from bot.access import Viewer, uses_dashboard
 from bot.config import WEEKDAYS, ReviewSettings
 from bot.db import session_scope
 from bot.errors import DomainError
@@ -63,7 +63,8 @@ MAX_BOOTH_BUTTONS = 40
 100 buttons in all)."""
 
 
-def progress_keyboard(language: str, view: ProgressView, *, may_export: bool) -> InlineKeyboardMarkup:
+def progress_keyboard(language: str, view: ProgressView, *, may_export: bool,
+                      dashboard_url: str | None = None) -> InlineKeyboardMarkup:
     """Buttons under a view: one per region, district, Lok Sabha or assembly seat to drill into (a booth opens
     its booth view), the Lok Sabha seats and focus seats of the state, the period switch, back and export."""
     area, period = view.area, view.period
@@ -101,7 +102,15 @@ def progress_keyboard(language: str, view: ProgressView, *, may_export: bool) ->
             cb.EXPORT, here, area.id, cb.period_value(period))))
     if last:
         rows.append(last)
+    if dashboard_url:
+        rows.append([InlineKeyboardButton(translate(language, "web.open_button"), web_app=WebAppInfo(dashboard_url))])
     return InlineKeyboardMarkup(rows)
+
+
+def dashboard_for(context: Context, person: OfficeBearer) -> str | None:
+    """The dashboard's address for a button under the view, when it is served and this person may open it."""
+    url = context.services.settings.web.public_url
+    return url if url and uses_dashboard(person) else None
 
 
 def view_button(data: str | None, today: date) -> tuple[Level, int, Period] | None:
@@ -135,7 +144,8 @@ async def summary(update: Update, context: Context, session: AsyncSession, perso
     level, area_id = viewer.home()
     view = await _view(context, session, viewer, level, area_id, period)
     await answer(update, render_progress(view, language),
-                 reply_markup=progress_keyboard(language, view, may_export=viewer.sees_all))
+                 reply_markup=progress_keyboard(language, view, may_export=viewer.sees_all,
+                                                dashboard_url=dashboard_for(context, person)))
 
 
 @registered
@@ -156,7 +166,8 @@ async def drill(update: Update, context: Context, session: AsyncSession, person:
         return
     await query.answer()
     await show_in_place(query, render_progress(view, language),
-                        progress_keyboard(language, view, may_export=viewer.sees_all))
+                        progress_keyboard(language, view, may_export=viewer.sees_all,
+                                          dashboard_url=dashboard_for(context, person)))
 
 
 async def send_digests(bot: Bot, svc: Services, digests: Sequence[Digest]) -> int:
