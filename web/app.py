@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,6 +44,8 @@ from web.views import map_json, map_svg, me_json, overview_json
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
+DEVANAGARI_FONT = files("fontpkg_noto_sans_devanagari") / "files" / "NotoSansDevanagari[wdth,wght].ttf"
+"""The same Noto Sans Devanagari the charts draw with."""
 APP_PATH = "/app"
 API_PATH = f"{APP_PATH}/api"
 AUTH_SCHEME = "tma"
@@ -139,6 +142,12 @@ def build_web_app(settings: Settings, sessions: SessionFactory, clock: Callable[
             api=API_PATH, periods=[kind.value for kind in PeriodKind])
         return HTMLResponse(page)
 
+    async def devanagari_font(_request: Request) -> Response:
+        """Noto Sans Devanagari (OFL, from the PyPI package the charts use), for a phone without it: the page
+        loads nothing from outside our own server."""
+        with as_file(DEVANAGARI_FONT) as path:
+            return FileResponse(path, media_type="font/ttf", headers={"cache-control": "public, max-age=604800"})
+
     async def to_shell(_request: Request) -> Response:
         return RedirectResponse(f"{APP_PATH}/", status_code=308)
 
@@ -217,6 +226,7 @@ def build_web_app(settings: Settings, sessions: SessionFactory, clock: Callable[
     routes = [
         Route(APP_PATH, to_shell, methods=["GET"]),
         Route(f"{APP_PATH}/", shell, methods=["GET"]),
+        Route(f"{APP_PATH}/static/fonts/noto-sans-devanagari.ttf", devanagari_font, methods=["GET"]),
         Mount(f"{APP_PATH}/static", app=StaticFiles(directory=HERE / "static"), name="static"),
         Route(f"{API_PATH}/me", api(me), methods=["GET"]),
         Route(f"{API_PATH}/overview", api(overview), methods=["GET"]),
