@@ -90,8 +90,6 @@ BURST_WINDOW = timedelta(minutes=10)
 BURST_AFTER = time(20, 0)
 """Local time from which reports count as end-of-day reporting."""
 
-NOT_ANSWERED = NOT_CONNECTED
-"""Outcomes that count towards the no-answer rate: every way a call fails to connect, "busy" included."""
 
 
 class Flag(enum.StrEnum):
@@ -185,7 +183,7 @@ async def _rates(session: AsyncSession, *, start: date, end: date) -> dict[int, 
     latest = ranked.c
     rows = (await session.execute(
         select(latest.office_bearer_id, func.count().label("reported"),
-               func.count().filter(latest.outcome.in_(NOT_ANSWERED)).label("not_answered"),
+               func.count().filter(latest.outcome.in_(NOT_CONNECTED)).label("not_answered"),
                func.count().filter(_all_good(latest.id, latest.outcome, latest.wellbeing, latest.booth_position))
                .label("all_good"))
         .where(latest.rank == 1)
@@ -322,7 +320,7 @@ def _outlier_calls(period: _Period) -> Iterable[tuple[int, Flag]]:
     latest = {report.assignment_id: report for report in period.reports}
     for assignment_id, report in latest.items():
         flags = outliers.get(period.calls[assignment_id].office_bearer_id, set())
-        if Flag.no_answer_outlier in flags and report.outcome in NOT_ANSWERED:
+        if Flag.no_answer_outlier in flags and report.outcome in NOT_CONNECTED:
             yield assignment_id, Flag.no_answer_outlier
         if Flag.all_good_outlier in flags and report.all_good:
             yield assignment_id, Flag.all_good_outlier

@@ -732,13 +732,6 @@ def _rolled_up(target: Target, start: date, end: date) -> Subquery:
     return rows.subquery("rolled")
 
 
-async def registration_by_district(session: AsyncSession, *,
-                                   district_ids: Collection[int] | None) -> dict[int, Registration]:
-    """Active booth presidents of `district_ids` (all when None) and how many of them joined the bot, by district."""
-    return await registration_by(session, AssemblySeat.district_id,
-                                 map_conditions(district_ids=district_ids))
-
-
 async def registration_by(session: AsyncSession, key: ColumnElement[int],
                           on_map: Sequence[ColumnElement[bool]]) -> dict[int, Registration]:
     """Active booth presidents of the booths `on_map` keeps, and how many of them joined the bot, by `key` (a
